@@ -1,14 +1,25 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
-}
+//! Fabrique treasury: the pure domain of an association's books.
+//!
+//! No I/O beyond parsing the bytes and strings it is given: no database, no HTTP. Money is
+//! always `i64` cents ([`amount::Cents`]); dates are [`jiff::civil::Date`].
+//!
+//! Module map:
+//! - [`amount`]: parsing and formatting French amounts, amounts in words.
+//! - [`chart`]: the associations' chart of accounts (ANC 2018-06), sub-accounts.
+//! - [`ledger`]: journals, drafts, validated entries, numbering, reversal, simple forms.
+//! - [`chain`]: the hash chain over validated entries.
+//! - [`closing`]: year closing (result to 120/129) and opening entries (AN).
+//! - [`reports`]: trial balance, general ledger, journal, income statement, balance sheet,
+//!   budget against actual, per project.
+//! - [`fec`]: FEC export and import.
+//! - [`bank`]: bank statement parsers (CSV, OFX, QIF, CAMT.053), dedup keys, reconciliation.
+//! - [`receipt`]: tax receipts (cerfa 11580*05).
+//! - [`forecast`]: subsidies, recurring items and the 12-month cash-flow plan.
+//! - [`dedicated`]: fonds dédiés at year end and their use the next year.
+//! - [`hledger`]: hledger journal export.
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+pub mod amount;
+pub mod chart;
+pub mod ledger;
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
-    }
-}
+pub use amount::Cents;
