@@ -23,3 +23,8 @@ pub mod chart;
 pub mod ledger;
 
 pub use amount::Cents;
+pub mod chain;
+pub mod closing;
+pub mod fec;
+pub mod hledger;
+pub mod reports;
