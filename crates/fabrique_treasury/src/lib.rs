@@ -17,14 +17,17 @@
 //! - [`forecast`]: subsidies, recurring items and the 12-month cash-flow plan.
 //! - [`dedicated`]: fonds dédiés at year end and their use the next year.
 //! - [`hledger`]: hledger journal export.
+//! - [`dates`]: day arithmetic on civil dates.
 
 pub mod amount;
+pub mod bank;
 pub mod chart;
 pub mod ledger;
 
 pub use amount::Cents;
 pub mod chain;
 pub mod closing;
+pub mod dates;
 pub mod fec;
 pub mod hledger;
 pub mod reports;
