@@ -1,12 +1,81 @@
-//! `fabrique tally` (placeholder until the counting engine lands).
+//! `fabrique tally`: counts an election described in JSON and prints the outcome as JSON.
+//!
+//! Exit status 0 with the outcome (pretty JSON) on standard output; 2 with one line on
+//! standard error for malformed input (bad JSON with its line and column, unknown
+//! candidate, grade or method, a ballot of the wrong shape…), naming the ballot.
 
+use std::io::{Read, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
+use fabrique_vote::{Election, Method, Seed};
+
 /// Arguments of `fabrique tally`.
-#[derive(clap::Args)]
-pub struct TallyArgs {}
+#[derive(clap::Args, Debug)]
+pub struct TallyArgs {
+    /// Counting method, overriding the file's (motion, consent, plurality, approval, score,
+    /// borda, copeland, schulze, ranked_pairs, irv, stv, majority_judgment).
+    #[arg(long)]
+    pub method: Option<String>,
+    /// Number of seats, overriding the file's.
+    #[arg(long)]
+    pub seats: Option<u32>,
+    /// Tie-break seed, overriding the file's.
+    #[arg(long)]
+    pub seed: Option<String>,
+    /// The election as JSON (standard input when absent or `-`).
+    pub file: Option<PathBuf>,
+}
+
+fn read_input(file: Option<&PathBuf>) -> Result<String, String> {
+    match file {
+        Some(path) if path.as_os_str() != "-" => std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display())),
+        _ => {
+            let mut s = String::new();
+            std::io::stdin()
+                .read_to_string(&mut s)
+                .map_err(|e| format!("cannot read standard input: {e}"))?;
+            Ok(s)
+        }
+    }
+}
+
+fn count(args: &TallyArgs) -> Result<String, String> {
+    let text = read_input(args.file.as_ref())?;
+    let mut value: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| fabrique_vote::TallyError::Json(e.to_string()).to_string())?;
+    if let Some(m) = &args.method {
+        let method = m.parse::<Method>().map_err(|e| e.to_string())?;
+        if let Some(obj) = value.as_object_mut() {
+            obj.insert("method".into(), serde_json::Value::from(method.name()));
+        }
+    }
+    let mut election = Election::from_value(value).map_err(|e| e.to_string())?;
+    if let Some(s) = args.seats {
+        election.seats = s;
+    }
+    if let Some(s) = &args.seed {
+        election.seed = Some(Seed(s.clone()));
+    }
+    let outcome = fabrique_vote::tally(&election).map_err(|e| e.to_string())?;
+    serde_json::to_string_pretty(&outcome).map_err(|e| format!("cannot write the outcome: {e}"))
+}
 
 /// Runs `fabrique tally`.
-pub fn run(_args: TallyArgs) -> ExitCode {
-    ExitCode::from(2)
+pub fn run(args: TallyArgs) -> ExitCode {
+    match count(&args) {
+        Ok(json) => {
+            let mut out = std::io::stdout().lock();
+            if writeln!(out, "{json}").is_err() {
+                return ExitCode::from(1);
+            }
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            let line = message.replace('\n', " ");
+            eprintln!("fabrique tally: {line}");
+            ExitCode::from(2)
+        }
+    }
 }

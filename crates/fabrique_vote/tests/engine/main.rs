@@ -1,0 +1,1 @@
+mod mj_vectors;
