@@ -21,13 +21,16 @@
 
 pub mod amount;
 pub mod bank;
-pub mod chart;
-pub mod ledger;
-
-pub use amount::Cents;
 pub mod chain;
+pub mod chart;
 pub mod closing;
 pub mod dates;
+pub mod dedicated;
 pub mod fec;
+pub mod forecast;
 pub mod hledger;
+pub mod ledger;
+pub mod receipt;
 pub mod reports;
+
+pub use amount::Cents;
