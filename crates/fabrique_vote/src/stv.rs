@@ -170,8 +170,9 @@ impl Count<'_> {
             if v.is_zero() {
                 continue;
             }
-            let entries: Vec<(u32, u32)> =
-                parcel.papers.iter().map(|&(pi, t)| (pi, t + 1)).collect();
+            // Restart at the same tier: candidates ranked equal with `c` and still
+            // hopeful take its part; `c` itself is no longer hopeful.
+            let entries: Vec<(u32, u32)> = parcel.papers.clone();
             exhausted += self.distribute(entries.into_iter(), &v, &mut transfers);
         }
         json!({
