@@ -1,1 +1,209 @@
+//! Property tests: order independence, Condorcet consistency, splitting counts, unanimity.
 
+use fabrique_vote::majority_judgment::{MeritProfile, compare};
+use fabrique_vote::{Ballot, Election, Method, StvVariant, Tier, tally};
+use num_bigint::BigUint;
+use proptest::prelude::*;
+use std::cmp::Ordering;
+
+const RANKED: [Method; 7] = [
+    Method::Borda,
+    Method::Copeland,
+    Method::Schulze,
+    Method::RankedPairs,
+    Method::Irv,
+    Method::Stv,
+    Method::Stv,
+];
+
+fn names(n: usize) -> Vec<String> {
+    (0..n).map(|i| format!("C{i}")).collect()
+}
+
+/// A ranking from a rank per candidate (`n` = unranked), with ties and truncation.
+fn ranking_from(ranks: &[usize]) -> Vec<Tier> {
+    let n = ranks.len();
+    (0..n)
+        .map(|r| {
+            (0..n)
+                .filter(|&c| ranks[c] == r)
+                .map(|c| format!("C{c}"))
+                .collect::<Vec<_>>()
+        })
+        .filter(|t| !t.is_empty())
+        .map(Tier::Many)
+        .collect()
+}
+
+/// (candidates, ballots as (rank per candidate, count)).
+fn ballots_strategy() -> impl Strategy<Value = (usize, Vec<(Vec<usize>, i64)>)> {
+    (3usize..=5).prop_flat_map(|n| {
+        (
+            Just(n),
+            prop::collection::vec((prop::collection::vec(0..=n, n), 1i64..=4), 1..=10),
+        )
+    })
+}
+
+fn election(method: Method, n: usize, ballots: &[(Vec<usize>, i64)], seats: u32) -> Election {
+    let cands = names(n);
+    let refs: Vec<&str> = cands.iter().map(String::as_str).collect();
+    let mut e = Election::new(method, &refs);
+    e.seats = seats;
+    e.seed = Some(fabrique_vote::Seed("prop".into()));
+    for (ranks, count) in ballots {
+        e.push(Ballot {
+            ranking: Some(ranking_from(ranks)),
+            count: Some(*count),
+            ..Ballot::default()
+        });
+    }
+    e
+}
+
+fn graded(n: usize, ballots: &[(Vec<usize>, i64)]) -> Election {
+    let cands = names(n);
+    let refs: Vec<&str> = cands.iter().map(String::as_str).collect();
+    let mut e = Election::new(Method::MajorityJudgment, &refs);
+    e.grades = (0..=5).map(|g| format!("g{g}")).collect();
+    for (ranks, count) in ballots {
+        let grades: Vec<(String, String)> = ranks
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| **r < 5)
+            .map(|(c, r)| (format!("C{c}"), format!("g{r}")))
+            .collect();
+        let refs: Vec<(&str, &str)> = grades
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        e.push(Ballot::grades(&refs).times(*count));
+    }
+    e
+}
+
+fn condorcet_winner(n: usize, ballots: &[(Vec<usize>, i64)]) -> Option<usize> {
+    (0..n).find(|&a| {
+        (0..n).filter(|&b| b != a).all(|b| {
+            let (mut x, mut y) = (0, 0);
+            for (r, c) in ballots {
+                if r[a] < r[b] {
+                    x += c;
+                } else if r[b] < r[a] {
+                    y += c;
+                }
+            }
+            x > y
+        })
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn shuffling_ballots_changes_nothing(
+        (n, ballots) in ballots_strategy(),
+        seed in any::<u64>(),
+    ) {
+        let mut shuffled = ballots.clone();
+        // A deterministic permutation from the seed.
+        let mut s = seed | 1;
+        for i in (1..shuffled.len()).rev() {
+            s ^= s << 13; s ^= s >> 7; s ^= s << 17;
+            shuffled.swap(i, (s % (i as u64 + 1)) as usize);
+        }
+        for (k, m) in RANKED.into_iter().enumerate() {
+            let seats = if m == Method::Stv { 2 } else { 1 };
+            let mut a = election(m, n, &ballots, seats);
+            let mut b = election(m, n, &shuffled, seats);
+            if k == RANKED.len() - 1 {
+                a.stv_variant = StvVariant::Meek;
+                b.stv_variant = StvVariant::Meek;
+            }
+            prop_assert_eq!(tally(&a).expect("a"), tally(&b).expect("b"), "{}", m);
+        }
+        prop_assert_eq!(
+            tally(&graded(n, &ballots)).expect("a"),
+            tally(&graded(n, &shuffled)).expect("b")
+        );
+    }
+
+    #[test]
+    fn a_condorcet_winner_wins((n, ballots) in ballots_strategy()) {
+        if let Some(w) = condorcet_winner(n, &ballots) {
+            for m in [Method::Schulze, Method::RankedPairs, Method::Copeland] {
+                let o = tally(&election(m, n, &ballots, 1)).expect("count");
+                prop_assert_eq!(&o.winners, &vec![format!("C{w}")], "{}", m);
+                prop_assert_eq!(&o.ranking[0], &vec![format!("C{w}")], "{}", m);
+                prop_assert!(o.tie_break.is_none());
+            }
+        }
+    }
+
+    #[test]
+    fn splitting_a_count_changes_nothing((n, ballots) in ballots_strategy()) {
+        let split: Vec<(Vec<usize>, i64)> = ballots
+            .iter()
+            .flat_map(|(r, c)| std::iter::repeat_n((r.clone(), 1), *c as usize))
+            .collect();
+        for m in RANKED {
+            let seats = if m == Method::Stv { 2 } else { 1 };
+            prop_assert_eq!(
+                tally(&election(m, n, &ballots, seats)).expect("a"),
+                tally(&election(m, n, &split, seats)).expect("b"),
+                "{}", m
+            );
+        }
+        prop_assert_eq!(
+            tally(&graded(n, &ballots)).expect("a"),
+            tally(&graded(n, &split)).expect("b")
+        );
+    }
+
+    #[test]
+    fn unanimous_ballots_elect_the_unanimous_choice(
+        order in (3usize..=6).prop_flat_map(|n| Just((0..n).collect::<Vec<_>>()).prop_shuffle()),
+        voters in 1i64..50,
+    ) {
+        let n = order.len();
+        let mut ranks = vec![0; n];
+        for (pos, &c) in order.iter().enumerate() {
+            ranks[c] = pos;
+        }
+        let ballots = vec![(ranks.clone(), voters)];
+        let top = format!("C{}", order[0]);
+        for m in RANKED.into_iter().chain([Method::Plurality]) {
+            let o = tally(&election(m, n, &ballots, 1)).expect("count");
+            prop_assert_eq!(&o.winners, &vec![top.clone()], "{}", m);
+        }
+        let mut e = graded(n, &[(ranks.iter().map(|&r| 4usize.saturating_sub(r)).collect(), voters)]);
+        e.seats = 1;
+        let o = tally(&e).expect("mj");
+        prop_assert_eq!(&o.winners, &vec![top.clone()]);
+    }
+
+    #[test]
+    fn mj_blocks_match_one_by_one(
+        a in prop::collection::vec(0u64..8, 5),
+        b in prop::collection::vec(0u64..8, 5),
+    ) {
+        // Make totals equal by padding the worst grade.
+        let (ta, tb): (u64, u64) = (a.iter().sum(), b.iter().sum());
+        let (mut a, mut b) = (a, b);
+        if ta < tb { a[0] += tb - ta } else { b[0] += ta - tb }
+        let expand = |p: &[u64]| -> Vec<usize> {
+            p.iter().enumerate().flat_map(|(g, &c)| std::iter::repeat_n(g, c as usize)).collect()
+        };
+        let (mut x, mut y) = (expand(&a), expand(&b));
+        let mut expected = Ordering::Equal;
+        while !x.is_empty() {
+            let m = (x.len() - 1) / 2;
+            if x[m] != y[m] { expected = x[m].cmp(&y[m]); break; }
+            x.remove(m);
+            y.remove(m);
+        }
+        let big = |v: &[u64]| MeritProfile(v.iter().map(|&c| BigUint::from(c)).collect());
+        prop_assert_eq!(compare(&big(&a), &big(&b)), expected);
+    }
+}
