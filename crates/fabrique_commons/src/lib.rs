@@ -1,14 +1,33 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
-}
+//! # fabrique_commons
+//!
+//! The knowledge commons of Fabrique, as a pure library: free recipes and pages, their
+//! licences and attribution chains, safe Markdown rendering, field-by-field diffs and
+//! three-way merges, Markdown/front-matter export and import, the `git fast-import`
+//! export stream, and the MediaWiki XML importer. No database, no HTTP, no search
+//! index: file I/O only in the functions that take paths.
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+pub mod attribution;
+pub mod diff;
+pub mod frontmatter;
+pub mod license;
+pub mod markdown;
+pub mod merge;
+pub mod model;
+pub mod text;
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
-    }
-}
+pub use attribution::{Attribution, Lang, attribution_line, credit_line, fork_chain};
+pub use diff::{
+    ApplyError, ContentDiff, TextOp, apply, diff_content, diff_text, unified_content_diff,
+    unified_text_diff,
+};
+pub use frontmatter::{
+    ImportError, Meta, SourceRef, from_markdown_file, from_markdown_file_with, to_markdown_file,
+};
+pub use license::{ForkLicenseError, License, UnknownLicense, fork_license};
+pub use markdown::{plain_text, render_markdown, snippet};
+pub use merge::{FieldConflict, MergeOutcome, merge, merge_text};
+pub use model::{
+    Content, ContentError, DocumentKind, Ingredient, IngredientKind, RecipeFields,
+    ValidationErrors, Visibility,
+};
+pub use text::{markdown_file_name, slugify, unique_slug};

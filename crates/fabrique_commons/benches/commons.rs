@@ -1,0 +1,2 @@
+//! Benchmarks of fabrique_commons.
+fn main() {}

@@ -1,0 +1,97 @@
+//! Safe Markdown rendering and plain-text extraction.
+
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_FOOTNOTES
+}
+
+fn sanitizer() -> &'static ammonia::Builder<'static> {
+    static BUILDER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    BUILDER.get_or_init(|| {
+        let mut b = ammonia::Builder::default();
+        b.url_schemes(HashSet::from(["http", "https", "mailto", "tel"]))
+            .link_rel(Some("noopener noreferrer nofollow"))
+            .add_tags(["input"])
+            .add_tag_attributes("input", ["type", "checked", "disabled"])
+            .add_tag_attributes("ol", ["start"])
+            .attribute_filter(|element, attribute, value| match (element, attribute) {
+                ("input", "type") if value != "checkbox" => None,
+                _ => Some(value.into()),
+            });
+        b
+    })
+}
+
+/// Renders Markdown (CommonMark with tables, strikethrough, task lists and footnotes)
+/// to HTML that is safe to embed: no `<script>`, `<style>` or `<iframe>`, no event
+/// handler attribute, no `style` attribute, no `javascript:`/`data:`/`vbscript:` URL
+/// (only http, https, mailto, tel and relative URLs survive), and every link gets
+/// `rel="noopener noreferrer nofollow"`. Raw HTML in the Markdown goes through the same
+/// sanitiser.
+pub fn render_markdown(markdown: &str) -> String {
+    let parser = Parser::new_ext(markdown, options());
+    let mut html = String::with_capacity(markdown.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, parser);
+    sanitizer().clean(&html).to_string()
+}
+
+/// The text of a Markdown document without markup, for search indexing and snippets:
+/// blocks separated by newlines, raw HTML dropped, link and image targets dropped (image
+/// alt text kept), whitespace inside a block collapsed.
+pub fn plain_text(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len());
+    let mut block = String::new();
+    let flush = |block: &mut String, out: &mut String| {
+        let collapsed = block.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !collapsed.is_empty() {
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(&collapsed);
+        }
+        block.clear();
+    };
+    for event in Parser::new_ext(markdown, options()) {
+        match event {
+            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
+                block.push_str(&t)
+            }
+            Event::SoftBreak | Event::HardBreak => block.push(' '),
+            Event::Start(Tag::TableCell) => block.push(' '),
+            Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::Item
+                | TagEnd::CodeBlock
+                | TagEnd::TableRow
+                | TagEnd::TableHead
+                | TagEnd::BlockQuote(_)
+                | TagEnd::FootnoteDefinition,
+            ) => flush(&mut block, &mut out),
+            _ => {}
+        }
+    }
+    flush(&mut block, &mut out);
+    out
+}
+
+/// A snippet of at most `max_chars` characters of the plain text, cut at a word
+/// boundary with an ellipsis when shortened.
+pub fn snippet(markdown: &str, max_chars: usize) -> String {
+    let text = plain_text(markdown).replace('\n', " ");
+    if text.chars().count() <= max_chars {
+        return text;
+    }
+    let cut: String = text.chars().take(max_chars).collect();
+    let cut = match cut.rfind(' ') {
+        Some(i) if i > 0 => &cut[..i],
+        _ => &cut[..],
+    };
+    format!("{}…", cut.trim_end())
+}
