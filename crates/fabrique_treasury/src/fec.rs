@@ -6,7 +6,7 @@
 //! excluded; UTF-8 or ISO-8859-15. Third-party accounts (numbers with letters, such as
 //! `411DUPONT`) are written with their three-digit root in `CompteNum` and the full
 //! number in `CompAuxNum`. Separators, tabs and line breaks inside texts become spaces.
-//! Entries are written by date, then journal and number.
+//! Entries are written in [`crate::ledger::chronological`] order.
 //!
 //! Import: the encoding is UTF-8 when the bytes are valid UTF-8 (BOM allowed), else
 //! ISO-8859-15; the separator is TAB when the header has one, else `|`. Lines are grouped
@@ -123,7 +123,7 @@ pub fn export_string(entries: &[Entry], chart: &Chart, separator: Separator) -> 
         .iter()
         .filter(|e| e.kind != EntryKind::Closing)
         .collect();
-    sorted.sort_by(|a, b| (a.date, &a.number).cmp(&(b.date, &b.number)));
+    sorted.sort_by(|a, b| crate::ledger::chronological(a, b));
     let mut out = String::with_capacity(64 + sorted.len() * 300);
     out.push_str(&COLUMNS.join(&sep.to_string()));
     out.push_str("\r\n");

@@ -57,7 +57,7 @@ pub fn export(entries: &[Entry], chart: &Chart) -> String {
         }
     }
     let mut sorted: Vec<&Entry> = entries.iter().collect();
-    sorted.sort_by(|a, b| (a.date, &a.number).cmp(&(b.date, &b.number)));
+    sorted.sort_by(|a, b| crate::ledger::chronological(a, b));
     for e in sorted {
         let _ = writeln!(out, "\n{} ({}) {}", e.date, e.number, clean(&e.label));
         if !e.piece_ref.is_empty() {

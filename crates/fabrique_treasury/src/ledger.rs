@@ -257,15 +257,20 @@ pub struct EntryDraft {
 }
 
 impl EntryDraft {
-    /// An empty standard draft.
+    /// An empty draft: of kind [`EntryKind::Opening`] in the `AN` journal, else standard.
     pub fn new(journal: Journal, date: Date, label: &str) -> EntryDraft {
+        let kind = if journal == Journal::Opening {
+            EntryKind::Opening
+        } else {
+            EntryKind::Standard
+        };
         EntryDraft {
             journal,
             date,
             label: label.to_string(),
             piece_ref: String::new(),
             lines: Vec::new(),
-            kind: EntryKind::Standard,
+            kind,
         }
     }
 
@@ -591,6 +596,16 @@ pub enum EntryError {
         /// The number given.
         number: String,
     },
+}
+
+/// The order of entries in journals, ledgers and exports: by date, opening entries (AN)
+/// first on their day, then by number.
+pub fn chronological(a: &Entry, b: &Entry) -> std::cmp::Ordering {
+    (a.date, a.kind != EntryKind::Opening, &a.number).cmp(&(
+        b.date,
+        b.kind != EntryKind::Opening,
+        &b.number,
+    ))
 }
 
 /// Other ledger errors.

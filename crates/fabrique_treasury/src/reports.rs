@@ -134,7 +134,7 @@ pub struct LedgerAccount {
 
 fn sorted(entries: &[Entry]) -> Vec<&Entry> {
     let mut v: Vec<&Entry> = entries.iter().collect();
-    v.sort_by(|a, b| (a.date, &a.number).cmp(&(b.date, &b.number)));
+    v.sort_by(|a, b| crate::ledger::chronological(a, b));
     v
 }
 

@@ -1,1 +1,10 @@
-fn main() {}
+//! Integration tests of the treasury crate (one test binary; modules beside this file).
+
+mod bank;
+mod common;
+mod fec;
+mod hledger;
+mod ledger;
+mod properties;
+mod receipts;
+mod reports;

@@ -1,0 +1,211 @@
+//! Bank statements: sample files, stable dedup keys, errors naming the line, reconciliation.
+
+use fabrique_treasury::bank::reconcile::{OpenLine, match_greedy, suggest};
+use fabrique_treasury::bank::{
+    AmountColumns, BankFormat, BankLine, CsvMapping, camt, csv, dedup_key, detect_format, ofx,
+    parse_statement, qif,
+};
+use jiff::civil::date;
+
+use crate::common::read;
+
+fn keys(lines: &[BankLine]) -> Vec<String> {
+    lines.iter().map(|l| dedup_key("5121", l)).collect()
+}
+
+fn csv_mapping() -> CsvMapping {
+    CsvMapping {
+        separator: ';',
+        skip_rows: 2,
+        date_column: 0,
+        date_format: "%d/%m/%Y".into(),
+        amount: AmountColumns::DebitCredit {
+            debit: 2,
+            credit: 3,
+        },
+        label_columns: vec![1],
+        reference_column: Some(4),
+        id_column: None,
+        decimal_comma: true,
+    }
+}
+
+#[test]
+fn ofx_sgml() {
+    let bytes = read("releve_v1.ofx");
+    assert_eq!(detect_format(&bytes), BankFormat::Ofx);
+    let lines = ofx::parse(&bytes).unwrap();
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines[0].date, date(2026, 11, 3));
+    assert_eq!(lines[0].amount, 3_000);
+    assert_eq!(lines[0].label, "VIR COTISATION DUPONT ADHESION 2027");
+    assert_eq!(lines[0].fit_id.as_deref(), Some("FR261103001"));
+    assert_eq!(lines[1].amount, -45_000);
+    assert_eq!(lines[2].amount, -8_990);
+    assert_eq!(lines[2].date, date(2026, 11, 12));
+    assert_eq!(lines[2].label, "CHEQUE 1234 R&D LIBRE");
+    assert_eq!(lines[2].reference.as_deref(), Some("0001234"));
+    assert_eq!(lines[3].amount, 150_000);
+    assert_eq!(keys(&lines), keys(&ofx::parse(&bytes).unwrap()));
+    assert_eq!(dedup_key("5121", &lines[0]), "fitid:5121:FR261103001");
+}
+
+#[test]
+fn ofx_xml() {
+    let bytes = read("releve_v2.ofx");
+    assert_eq!(detect_format(&bytes), BankFormat::Ofx);
+    let (format, lines) = parse_statement(&bytes, None).unwrap();
+    assert_eq!(format, BankFormat::Ofx);
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0].label, "Don Boîte à dons");
+    assert_eq!(lines[0].amount, 4_250);
+    assert_eq!(lines[1].label, "OVH SAS Facture FR-2026-118");
+    assert_eq!(lines[1].amount, -12_000);
+}
+
+#[test]
+fn qif_with_twin_lines() {
+    let bytes = read("releve.qif");
+    assert_eq!(detect_format(&bytes), BankFormat::Qif);
+    let lines = qif::parse(&bytes).unwrap();
+    assert_eq!(lines.len(), 5);
+    assert_eq!(lines[0].date, date(2026, 11, 3));
+    assert_eq!(lines[0].amount, 3_000);
+    assert_eq!(lines[2].reference.as_deref(), Some("0001234"));
+    // Two identical bank fees on the same day: distinct keys, stable on re-import.
+    assert_eq!((lines[3].occurrence, lines[4].occurrence), (0, 1));
+    let k = keys(&lines);
+    assert_ne!(k[3], k[4]);
+    assert_eq!(k, keys(&qif::parse(&bytes).unwrap()));
+    assert!(k[0].starts_with("hash:"));
+}
+
+#[test]
+fn camt053() {
+    let bytes = read("releve.camt053.xml");
+    assert_eq!(detect_format(&bytes), BankFormat::Camt053);
+    let lines = camt::parse(&bytes).unwrap();
+    assert_eq!(lines.len(), 3, "pending entry skipped");
+    assert_eq!(lines[0].amount, 3_000);
+    assert_eq!(lines[0].label, "Jean Dupont Adhésion 2027");
+    assert_eq!(lines[0].reference.as_deref(), Some("REF-001"));
+    assert_eq!(lines[0].fit_id.as_deref(), Some("2026110300001"));
+    assert_eq!(lines[1].amount, -45_000);
+    assert_eq!(lines[1].date, date(2026, 11, 5));
+    assert_eq!(
+        lines[1].label,
+        "SCI Les Lilas Loyer novembre local associatif"
+    );
+    assert_eq!(lines[1].reference, None);
+    assert_eq!(lines[2].label, "VIR MAIRIE SUBVENTION R&D");
+    assert_eq!(keys(&lines), keys(&camt::parse(&bytes).unwrap()));
+}
+
+#[test]
+fn csv_with_mapping() {
+    let bytes = read("releve.csv");
+    assert_eq!(detect_format(&bytes), BankFormat::Csv);
+    assert!(parse_statement(&bytes, None).is_err());
+    let m = csv_mapping();
+    // The mapping is saved per bank account: it serialises.
+    let json = serde_json::to_string(&m).unwrap();
+    assert_eq!(serde_json::from_str::<CsvMapping>(&json).unwrap(), m);
+    let lines = csv::parse(&bytes, &m).unwrap();
+    let amounts: Vec<i64> = lines.iter().map(|l| l.amount).collect();
+    assert_eq!(amounts, vec![3_000, -45_000, -8_990, 150_000, -500, -500]);
+    assert_eq!(lines[2].label, "CHEQUE 1234; R&D");
+    assert_eq!(lines[0].reference.as_deref(), Some("R1"));
+    assert_eq!(lines[2].reference, None);
+    let k = keys(&lines);
+    assert_ne!(k[4], k[5]);
+    assert_eq!(k, keys(&csv::parse(&bytes, &m).unwrap()));
+    // Single signed column with a decimal point.
+    let text = "2026-11-03,Cotisation,\"1,030.00\"\n2026-11-04,Frais,-5.5\n";
+    let single = CsvMapping {
+        separator: ',',
+        skip_rows: 0,
+        date_format: "%Y-%m-%d".into(),
+        amount: AmountColumns::Single { column: 2 },
+        decimal_comma: false,
+        ..CsvMapping::default()
+    };
+    let lines = csv::parse(text.as_bytes(), &single).unwrap();
+    assert_eq!(lines[0].amount, 103_000);
+    assert_eq!(lines[1].amount, -550);
+}
+
+#[test]
+fn errors_name_the_line() {
+    let text = String::from_utf8(read("releve.csv"))
+        .unwrap()
+        .replace("12/11/2026", "32/11/2026");
+    let e = csv::parse(text.as_bytes(), &csv_mapping()).unwrap_err();
+    assert_eq!(e.line, 5, "{e}");
+    let text = String::from_utf8(read("releve.qif"))
+        .unwrap()
+        .replace("T-450,00", "T-45O,00");
+    let e = qif::parse(text.as_bytes()).unwrap_err();
+    assert_eq!(e.line, 8, "{e}");
+    let text = String::from_utf8(read("releve_v1.ofx"))
+        .unwrap()
+        .replace("<TRNAMT>-450.00", "<TRNAMT>abc");
+    let e = ofx::parse(text.as_bytes()).unwrap_err();
+    assert_eq!(e.line, 51, "{e}");
+    let text = String::from_utf8(read("releve.camt053.xml"))
+        .unwrap()
+        .replace(
+            "<CdtDbtInd>DBIT</CdtDbtInd>\n        <Sts>BOOK",
+            "<CdtDbtInd>XXXX</CdtDbtInd>\n        <Sts>BOOK",
+        );
+    let e = camt::parse(text.as_bytes()).unwrap_err();
+    assert_eq!(e.line, 23, "{e}");
+    let text = String::from_utf8(read("releve.camt053.xml"))
+        .unwrap()
+        .replace(
+            "</NtryDtls>\n      </Ntry>\n      <Ntry>\n        <Amt",
+            "</NtryDtls>\n      <Ntry>\n        <Amt",
+        );
+    let e = camt::parse(text.as_bytes()).unwrap_err();
+    assert!(e.message.starts_with("XML"), "{e}");
+}
+
+#[test]
+fn reconciliation_prefers_amount_then_date_and_label() {
+    let lines = ofx::parse(&read("releve_v1.ofx")).unwrap();
+    let open = vec![
+        OpenLine {
+            id: "a".into(),
+            date: date(2026, 11, 2),
+            amount: 3_000,
+            label: "Cotisation Dupont".into(),
+        },
+        OpenLine {
+            id: "b".into(),
+            date: date(2026, 10, 1),
+            amount: 3_000,
+            label: "Cotisation Martin".into(),
+        },
+        OpenLine {
+            id: "c".into(),
+            date: date(2026, 11, 5),
+            amount: -45_000,
+            label: "Loyer".into(),
+        },
+        OpenLine {
+            id: "d".into(),
+            date: date(2026, 11, 3),
+            amount: 2_000,
+            label: "Divers".into(),
+        },
+    ];
+    let s = suggest(&lines[0], &open, 3);
+    assert_eq!(s[0].id, "a");
+    assert!(s[0].exact_amount);
+    assert_eq!(s[0].days, 1);
+    assert_eq!(s[1].id, "b");
+    assert!(s.iter().all(|x| x.id != "c"));
+    let m = match_greedy(&lines, &open);
+    assert_eq!(m[0].as_deref(), Some("a"));
+    assert_eq!(m[1].as_deref(), Some("c"));
+    assert_eq!(m[3], None);
+}
