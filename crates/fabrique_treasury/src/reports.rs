@@ -662,3 +662,47 @@ pub fn per_project(entries: &[Entry], chart: &Chart) -> Vec<ProjectReport> {
         })
         .collect()
 }
+
+/// All entry lines as CSV (`;` separator, decimal comma, UTF-8), one row per line with
+/// the header `date;journal;numero;piece;compte;libelle_compte;libelle;debit;credit;projet`,
+/// in [`crate::ledger::chronological`] order.
+pub fn entries_csv(entries: &[Entry], chart: &Chart) -> String {
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .from_writer(Vec::new());
+    let _ = w.write_record([
+        "date",
+        "journal",
+        "numero",
+        "piece",
+        "compte",
+        "libelle_compte",
+        "libelle",
+        "debit",
+        "credit",
+        "projet",
+    ]);
+    for e in sorted(entries) {
+        let (date, journal, number) = (e.date.to_string(), e.journal.code(), e.number.to_string());
+        for l in &e.lines {
+            let label = if l.label.is_empty() {
+                &e.label
+            } else {
+                &l.label
+            };
+            let _ = w.write_record([
+                date.as_str(),
+                journal.as_str(),
+                number.as_str(),
+                e.piece_ref.as_str(),
+                l.account.as_str(),
+                chart.label(&l.account),
+                label.as_str(),
+                &crate::amount::format_fec(l.debit),
+                &crate::amount::format_fec(l.credit),
+                l.project.as_deref().unwrap_or(""),
+            ]);
+        }
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}

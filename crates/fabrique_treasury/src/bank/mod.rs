@@ -192,3 +192,32 @@ pub(crate) fn line_of(text: &str, offset: usize) -> usize {
         .count()
         + 1
 }
+
+/// What importing a parsed statement into an account would do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportPlan {
+    /// Lines not seen before, with their dedup keys, in statement order.
+    pub new: Vec<(String, BankLine)>,
+    /// Number of lines already imported (their key is known).
+    pub duplicates: usize,
+}
+
+/// Splits parsed lines into new ones and duplicates, given the keys already stored for the
+/// account: importing the same statement twice creates nothing the second time.
+pub fn plan_import(
+    account: &str,
+    lines: Vec<BankLine>,
+    known: &std::collections::HashSet<String>,
+) -> ImportPlan {
+    let mut new = Vec::new();
+    let mut duplicates = 0;
+    for line in lines {
+        let key = dedup_key(account, &line);
+        if known.contains(&key) {
+            duplicates += 1;
+        } else {
+            new.push((key, line));
+        }
+    }
+    ImportPlan { new, duplicates }
+}

@@ -209,3 +209,34 @@ fn reconciliation_prefers_amount_then_date_and_label() {
     assert_eq!(m[1].as_deref(), Some("c"));
     assert_eq!(m[3], None);
 }
+
+#[test]
+fn reimporting_creates_nothing() {
+    use fabrique_treasury::bank::plan_import;
+    use std::collections::HashSet;
+    for name in [
+        "releve_v1.ofx",
+        "releve_v2.ofx",
+        "releve.qif",
+        "releve.camt053.xml",
+        "releve.csv",
+    ] {
+        let bytes = read(name);
+        let m = csv_mapping();
+        let (_, lines) = parse_statement(&bytes, Some(&m)).unwrap();
+        let first = plan_import("5121", lines.clone(), &HashSet::new());
+        assert_eq!(
+            (first.new.len(), first.duplicates),
+            (lines.len(), 0),
+            "{name}"
+        );
+        let known: HashSet<String> = first.new.into_iter().map(|(k, _)| k).collect();
+        let (_, again) = parse_statement(&bytes, Some(&m)).unwrap();
+        let second = plan_import("5121", again, &known);
+        assert!(second.new.is_empty(), "{name}");
+        assert_eq!(second.duplicates, lines.len());
+        // Another account never collides.
+        let other = plan_import("5122", lines.clone(), &known);
+        assert_eq!(other.new.len(), lines.len());
+    }
+}

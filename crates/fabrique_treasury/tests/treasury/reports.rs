@@ -187,3 +187,20 @@ fn fonds_dedies_carry_and_use() {
     );
     used.check(&chart, &year).unwrap();
 }
+
+#[test]
+fn entries_as_csv() {
+    let (chart, entries) = camille_year();
+    let csv = fabrique_treasury::reports::entries_csv(&entries, &chart);
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "date;journal;numero;piece;compte;libelle_compte;libelle;debit;credit;projet"
+    );
+    assert_eq!(
+        lines.next().unwrap(),
+        "2026-01-01;AN;AN-2026-00001;;512;Banques;À-nouveaux;2500,00;0,00;"
+    );
+    assert_eq!(csv.lines().count(), 1 + 15);
+    assert!(csv.contains("2026-03-14;CA;CA-2026-00001;;7541;Dons manuels;Boîte à dons install party;0,00;87,50;install-party"));
+}
