@@ -19,6 +19,8 @@
 //! - [`hledger`]: hledger journal export.
 //! - [`dates`]: day arithmetic on civil dates.
 
+#![warn(missing_docs)]
+
 pub mod amount;
 pub mod bank;
 pub mod chain;
