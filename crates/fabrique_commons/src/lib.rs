@@ -9,11 +9,15 @@
 pub mod attribution;
 pub mod diff;
 pub mod frontmatter;
+pub mod gitexport;
+pub mod import;
 pub mod license;
 pub mod markdown;
+pub mod mediawiki;
 pub mod merge;
 pub mod model;
 pub mod text;
+pub mod wikitext;
 
 pub use attribution::{Attribution, Lang, attribution_line, credit_line, fork_chain};
 pub use diff::{
@@ -23,11 +27,21 @@ pub use diff::{
 pub use frontmatter::{
     ImportError, Meta, SourceRef, from_markdown_file, from_markdown_file_with, to_markdown_file,
 };
+pub use gitexport::{
+    ExportCommit, FileChange, RevisionRecord, commits_from_revisions, fast_import_stream,
+    write_fast_import,
+};
+pub use import::{DirImportError, ImportedFile, import_markdown_dir};
 pub use license::{ForkLicenseError, License, UnknownLicense, fork_license};
 pub use markdown::{plain_text, render_markdown, snippet};
+pub use mediawiki::{
+    WikiError, WikiPage, WikiRevision, import_page, parse_mediawiki, parse_mediawiki_str,
+    read_mediawiki_file,
+};
 pub use merge::{FieldConflict, MergeOutcome, merge, merge_text};
 pub use model::{
     Content, ContentError, DocumentKind, Ingredient, IngredientKind, RecipeFields,
     ValidationErrors, Visibility,
 };
 pub use text::{markdown_file_name, slugify, unique_slug};
+pub use wikitext::{WikiConversion, wikitext_to_markdown};

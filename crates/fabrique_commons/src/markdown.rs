@@ -38,7 +38,29 @@ pub fn render_markdown(markdown: &str) -> String {
     let parser = Parser::new_ext(markdown, options());
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, parser);
-    sanitizer().clean(&html).to_string()
+    defang(sanitizer().clean(&html).to_string())
+}
+
+/// Writes the colon of any remaining `javascript:`/`vbscript:` (only possible in text,
+/// the sanitiser having removed such URLs) as `&#58;`, so the output never holds the
+/// scheme even as text: the text reads the same.
+fn defang(html: String) -> String {
+    let lower = html.to_ascii_lowercase();
+    if !lower.contains("script:") {
+        return html;
+    }
+    let mut out = String::with_capacity(html.len() + 16);
+    let mut last = 0;
+    for (i, _) in lower.match_indices("script:") {
+        if lower[..i].ends_with("java") || lower[..i].ends_with("vb") {
+            let colon = i + "script".len();
+            out.push_str(&html[last..colon]);
+            out.push_str("&#58;");
+            last = colon + 1;
+        }
+    }
+    out.push_str(&html[last..]);
+    out
 }
 
 /// The text of a Markdown document without markup, for search indexing and snippets:
