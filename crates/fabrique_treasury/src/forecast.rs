@@ -374,6 +374,86 @@ pub fn forecast(
     }
 }
 
+/// An SVG chart (a standalone `<svg>` string, 640×320) of the closing balance of each
+/// forecast against the threshold: one polyline per scenario (classes `base`,
+/// `pessimistic`, `optimistic`), a dashed threshold line and the month labels.
+pub fn svg_chart(forecasts: &[Forecast], threshold: Cents) -> String {
+    use std::fmt::Write;
+    let (w, h, left, right, top, bottom) = (640.0, 320.0, 70.0, 10.0, 10.0, 30.0);
+    let mut lo = threshold;
+    let mut hi = threshold;
+    for f in forecasts {
+        for m in &f.months {
+            lo = lo.min(m.closing);
+            hi = hi.max(m.closing);
+        }
+    }
+    if hi == lo {
+        hi = lo + 100;
+    }
+    let n = forecasts
+        .iter()
+        .map(|f| f.months.len())
+        .max()
+        .unwrap_or(0)
+        .max(2);
+    let x = |i: usize| left + (w - left - right) * i as f64 / (n - 1) as f64;
+    let y = |v: Cents| top + (h - top - bottom) * (hi - v) as f64 / (hi - lo) as f64;
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" class=\"cash-forecast\" role=\"img\">"
+    );
+    let _ = write!(
+        out,
+        "<line class=\"threshold\" x1=\"{left}\" x2=\"{:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#c00\" stroke-dasharray=\"6 4\"/>",
+        w - right,
+        y(threshold),
+        y(threshold)
+    );
+    for (v, label) in [(hi, hi), (lo, lo), (threshold, threshold)] {
+        let _ = write!(
+            out,
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" font-size=\"10\">{}</text>",
+            left - 4.0,
+            y(v) + 3.0,
+            crate::amount::format_display(label / 100 * 100)
+        );
+    }
+    if let Some(f) = forecasts.first() {
+        for (i, m) in f.months.iter().enumerate() {
+            let _ = write!(
+                out,
+                "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"10\">{:02}/{}</text>",
+                x(i),
+                h - 10.0,
+                m.month.month,
+                m.month.year % 100
+            );
+        }
+    }
+    for f in forecasts {
+        let (class, colour) = match f.scenario {
+            Scenario::Base => ("base", "#1f5fa8"),
+            Scenario::Pessimistic => ("pessimistic", "#b35c00"),
+            Scenario::Optimistic => ("optimistic", "#2e7d32"),
+        };
+        let points: Vec<String> = f
+            .months
+            .iter()
+            .enumerate()
+            .map(|(i, m)| format!("{:.1},{:.1}", x(i), y(m.closing)))
+            .collect();
+        let _ = write!(
+            out,
+            "<polyline class=\"{class}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\" points=\"{}\"/>",
+            points.join(" ")
+        );
+    }
+    out.push_str("</svg>");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -542,5 +622,23 @@ mod tests {
             }
         );
         assert_eq!(add_months(date(2027, 1, 31), 1), Some(date(2027, 2, 28)));
+    }
+
+    #[test]
+    fn chart_has_three_lines_and_the_threshold() {
+        let start = YearMonth {
+            year: 2027,
+            month: 1,
+        };
+        let all: Vec<Forecast> = [Scenario::Base, Scenario::Pessimistic, Scenario::Optimistic]
+            .into_iter()
+            .map(|s| forecast(200_000, &items(), start, s, 50_000))
+            .collect();
+        let svg = svg_chart(&all, 50_000);
+        assert!(svg.starts_with("<svg"));
+        assert_eq!(svg.matches("<polyline").count(), 3);
+        assert!(svg.contains("class=\"threshold\""));
+        assert!(svg.contains(">01/27<"));
+        assert!(svg.ends_with("</svg>"));
     }
 }
