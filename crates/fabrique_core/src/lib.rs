@@ -1,14 +1,16 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
-}
+//! Shared value types of Fabrique: identifiers, the clock, and the small domain values
+//! (slugs, e-mail addresses, roles, fractions…) that every other crate trusts once parsed.
+//!
+//! *Parse, don't validate*: each value has a `parse` constructor returning a [`FieldError`]
+//! that names the offending field; code past the edge holds the typed value only.
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+pub mod clock;
+pub mod error;
+pub mod fraction;
+pub mod ids;
+pub mod values;
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
-    }
-}
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::FieldError;
+pub use fraction::Fraction;
+pub use values::*;
