@@ -35,6 +35,7 @@
 //! last seat is broken by the seeded lottery described in [`report`] and reported in
 //! `tie_break`. See each method's module for what it puts in `details`.
 
+mod fxhash;
 pub mod majority_judgment;
 pub mod model;
 mod motion;

@@ -43,18 +43,18 @@ pub(crate) fn motion(e: &Election, p: &Prepared) -> Result<Counted, TallyError> 
             Choice::Abstain => "abstain",
             Choice::Blank => "blank",
         };
-        *raw.get_mut(key).expect("known key") += &it.raw;
+        *raw.get_mut(key).expect("known key") += it.raw();
         match c {
             Choice::For => {
                 f += it.weight;
                 if let Some(ci) = it.college {
-                    per_college[ci].0 += &it.raw;
+                    per_college[ci].0 += it.raw();
                 }
             }
             Choice::Against => {
                 a += it.weight;
                 if let Some(ci) = it.college {
-                    per_college[ci].1 += &it.raw;
+                    per_college[ci].1 += it.raw();
                 }
             }
             _ => {}
@@ -162,10 +162,10 @@ pub(crate) fn consent(p: &Prepared) -> Counted {
     let mut blank = BigRational::zero();
     for it in &p.items {
         match &it.content {
-            Content::Consent(ConsentBallot::Consent) => consents += &it.raw,
+            Content::Consent(ConsentBallot::Consent) => consents += it.raw(),
             Content::Consent(ConsentBallot::Objection(r)) => objections.push(r.clone()),
             Content::Consent(ConsentBallot::StandAside(r)) => stand_asides.push(r.clone()),
-            _ => blank += &it.raw,
+            _ => blank += it.raw(),
         }
     }
     objections.sort();

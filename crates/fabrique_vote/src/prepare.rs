@@ -13,6 +13,7 @@ use num_rational::BigRational;
 use num_traits::{One, ToPrimitive, Zero};
 
 use crate::TallyError;
+use crate::fxhash::FxMap;
 use crate::model::{Ballot, Election, Method, MissingGrade, QuorumBy};
 
 /// A motion choice.
@@ -69,8 +70,21 @@ pub(crate) struct Item {
     pub weight: u128,
     /// College index, if any.
     pub college: Option<usize>,
+    /// The ballot's count.
+    pub count: u64,
+    /// The ballot's own weight, when not 1.
+    pub own_weight: Option<BigRational>,
+}
+
+impl Item {
     /// `count × weight` (no college factor), for reports and the quorum.
-    pub raw: BigRational,
+    pub(crate) fn raw(&self) -> BigRational {
+        let c = BigRational::from_integer(BigInt::from(self.count));
+        match &self.own_weight {
+            Some(w) => c * w,
+            None => c,
+        }
+    }
 }
 
 /// A college after redistribution.
@@ -159,7 +173,7 @@ fn expected_shape(m: Method) -> &'static str {
 }
 
 struct Names<'a> {
-    map: HashMap<&'a str, u32>,
+    map: FxMap<&'a str, u32>,
 }
 
 impl<'a> Names<'a> {
@@ -174,7 +188,7 @@ impl<'a> Names<'a> {
 fn content_of(
     e: &Election,
     names: &Names<'_>,
-    grade_map: &HashMap<&str, u8>,
+    grade_map: &FxMap<&str, u8>,
     i: usize,
     b: &Ballot,
 ) -> Result<Content, TallyError> {
@@ -374,7 +388,7 @@ pub(crate) fn prepare(e: &Election) -> Result<Prepared, TallyError> {
     if n > u32::MAX as usize / 2 {
         return Err(TallyError::Election("too many candidates".into()));
     }
-    let mut map = HashMap::with_capacity(n);
+    let mut map = FxMap::default();
     for (i, c) in e.candidates.iter().enumerate() {
         if map.insert(c.as_str(), i as u32).is_some() {
             return Err(TallyError::Election(format!(
@@ -399,7 +413,7 @@ pub(crate) fn prepare(e: &Election) -> Result<Prepared, TallyError> {
             // fine: seats are filled from the ranking
         }
     }
-    let mut grade_map = HashMap::new();
+    let mut grade_map = FxMap::default();
     for (i, g) in e.grades.iter().enumerate() {
         if grade_map.insert(g.as_str(), i as u8).is_some() && e.method == Method::MajorityJudgment {
             return Err(TallyError::Election(format!("grade {g:?} is listed twice")));
@@ -462,21 +476,12 @@ pub(crate) fn prepare(e: &Election) -> Result<Prepared, TallyError> {
             }
             (None, false) => None,
         };
-        let raw = if simple {
-            BigRational::from_integer(count.into())
-        } else {
-            let w = b
-                .weight
-                .as_ref()
-                .map(|f| f.0.clone())
-                .unwrap_or_else(BigRational::one);
-            w * BigRational::from_integer(count.into())
-        };
         items.push(Item {
             content,
             weight: if simple { count as u128 } else { 0 },
             college,
-            raw,
+            count: count as u64,
+            own_weight: b.weight.as_ref().map(|f| f.0.clone()),
         });
     }
 
@@ -486,7 +491,7 @@ pub(crate) fn prepare(e: &Election) -> Result<Prepared, TallyError> {
         if !colleges.is_empty() {
             for it in &items {
                 if it.content.expressed() {
-                    colleges[it.college.unwrap_or(0)].expressed += &it.raw;
+                    colleges[it.college.unwrap_or(0)].expressed += it.raw();
                 }
             }
             let live: BigRational = colleges
@@ -513,7 +518,7 @@ pub(crate) fn prepare(e: &Election) -> Result<Prepared, TallyError> {
                     // Not expressed: counted for reports only, weight 0 in decisions.
                     BigRational::zero()
                 } else {
-                    &it.raw * &factors[it.college.unwrap_or(0)]
+                    it.raw() * &factors[it.college.unwrap_or(0)]
                 }
             })
             .collect();
@@ -536,24 +541,12 @@ pub(crate) fn prepare(e: &Election) -> Result<Prepared, TallyError> {
     }
 
     // Quorum.
-    let participation_count: BigRational = if simple {
-        BigRational::from_integer(
-            e.ballots
-                .iter()
-                .map(|b| BigInt::from(b.count.unwrap_or(1)))
-                .sum(),
-        )
-    } else {
-        BigRational::from_integer(
-            e.ballots
-                .iter()
-                .map(|b| BigInt::from(b.count.unwrap_or(1)))
-                .sum(),
-        )
-    };
+    let participation_count = BigRational::from_integer(BigInt::from(
+        items.iter().map(|it| it.count as u128).sum::<u128>(),
+    ));
     let participation = match e.quorum_by {
         QuorumBy::Count => participation_count,
-        QuorumBy::Weight => items.iter().map(|it| it.raw.clone()).sum(),
+        QuorumBy::Weight => items.iter().map(Item::raw).sum(),
     };
     let participation = match (&e.present, e.quorum_by) {
         (Some(p), QuorumBy::Count) => p.0.clone(),
@@ -596,7 +589,7 @@ pub(crate) fn prepare(e: &Election) -> Result<Prepared, TallyError> {
 pub(crate) fn group<K: std::hash::Hash + Eq + Ord + Clone>(
     items: impl Iterator<Item = (K, u128)>,
 ) -> Vec<(K, u128)> {
-    let mut map: HashMap<K, u128> = HashMap::new();
+    let mut map: FxMap<K, u128> = FxMap::default();
     for (k, w) in items {
         if w > 0 {
             *map.entry(k).or_insert(0) += w;

@@ -39,13 +39,14 @@
 //! `details`: `quota`, and `rounds`: each with `totals` (continuing and elected candidates),
 //! `elected`, `excluded`, `transfer` (`from`, `value`, `to` per candidate, `exhausted`).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use num_bigint::BigInt;
 use num_rational::BigRational;
 use num_traits::{One, Zero};
 use serde_json::json;
 
+use crate::fxhash::FxMap;
 use crate::model::{Election, Method, StvVariant};
 use crate::prepare::{Content, Prepared, group};
 use crate::report::{Lottery, num};
@@ -112,7 +113,7 @@ impl Count<'_> {
         value: &BigRational,
         transfers: &mut BTreeMap<usize, BigRational>,
     ) -> BigRational {
-        let mut buckets: HashMap<(u32, u32), Bucket> = HashMap::new();
+        let mut buckets: FxMap<(u32, u32), Bucket> = FxMap::default();
         let mut exhausted = 0u128;
         for (pi, mut t) in entries {
             let paper = &self.papers[pi as usize];
