@@ -64,68 +64,115 @@ fn err<T>(line: usize, message: impl Into<String>) -> Result<T, ImportError> {
 
 // ---------------------------------------------------------------- writer
 
+/// A value to write, with its keys in a fixed order.
+enum Y {
+    /// A double-quoted string.
+    Str(String),
+    /// A plain scalar (identifiers, numbers).
+    Plain(String),
+    /// A sequence.
+    Seq(Vec<Y>),
+    /// A mapping, in order.
+    Map(Vec<(&'static str, Y)>),
+}
+
 fn quote(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
 }
 
-fn is_scalar(v: &Value) -> bool {
-    !matches!(v, Value::Array(_) | Value::Object(_))
+fn strs(v: &[String]) -> Y {
+    Y::Seq(v.iter().map(|s| Y::Str(s.clone())).collect())
 }
 
-fn scalar(v: &Value) -> String {
+fn scalar(v: &Y) -> Option<String> {
     match v {
-        Value::String(s) => quote(s),
-        Value::Null => "null".into(),
-        other => other.to_string(),
+        Y::Str(s) => Some(quote(s)),
+        Y::Plain(s) => Some(s.clone()),
+        _ => None,
     }
 }
 
-fn write_value(out: &mut String, key: &str, v: &Value, indent: usize) {
+fn write_entry(out: &mut String, key: &str, v: &Y, indent: usize, first_prefix: Option<&str>) {
     let pad = " ".repeat(indent);
+    let lead = match first_prefix {
+        Some(p) => p.to_string(),
+        None => pad.clone(),
+    };
     match v {
-        Value::Array(items) if items.iter().all(is_scalar) => {
-            let inner: Vec<String> = items.iter().map(scalar).collect();
-            if inner.iter().map(String::len).sum::<usize>() < 60 {
-                out.push_str(&format!("{pad}{key}: [{}]\n", inner.join(", ")));
-            } else {
-                out.push_str(&format!("{pad}{key}:\n"));
-                for i in inner {
-                    out.push_str(&format!("{pad}  - {i}\n"));
+        Y::Seq(items) => {
+            let inner: Option<Vec<String>> = items.iter().map(scalar).collect();
+            match inner {
+                Some(inner)
+                    if key != "steps" && inner.iter().map(String::len).sum::<usize>() < 60 =>
+                {
+                    out.push_str(&format!("{lead}{key}: [{}]\n", inner.join(", ")));
                 }
-            }
-        }
-        Value::Array(items) => {
-            out.push_str(&format!("{pad}{key}:\n"));
-            for item in items {
-                match item {
-                    Value::Object(map) => {
-                        let mut first = true;
-                        for (k, v) in map {
-                            let mut s = String::new();
-                            write_value(&mut s, k, v, indent + 4);
-                            if first {
-                                out.push_str(&format!("{pad}  - {}", &s[indent + 4..]));
-                                first = false;
-                            } else {
-                                out.push_str(&s);
+                _ => {
+                    out.push_str(&format!("{lead}{key}:\n"));
+                    for item in items {
+                        match item {
+                            Y::Map(entries) if !entries.is_empty() => {
+                                let dash = format!("{pad}  - ");
+                                for (k, (ek, ev)) in entries.iter().enumerate() {
+                                    let prefix = if k == 0 { Some(dash.as_str()) } else { None };
+                                    write_entry(out, ek, ev, indent + 4, prefix);
+                                }
                             }
-                        }
-                        if first {
-                            out.push_str(&format!("{pad}  - {{}}\n"));
+                            Y::Map(_) => out.push_str(&format!("{pad}  - {{}}\n")),
+                            Y::Seq(_) => {}
+                            other => out.push_str(&format!(
+                                "{pad}  - {}\n",
+                                scalar(other).unwrap_or_default()
+                            )),
                         }
                     }
-                    other => out.push_str(&format!("{pad}  - {}\n", scalar(other))),
                 }
             }
         }
-        Value::Object(map) => {
-            out.push_str(&format!("{pad}{key}:\n"));
-            for (k, v) in map {
-                write_value(out, k, v, indent + 2);
+        Y::Map(entries) => {
+            out.push_str(&format!("{lead}{key}:\n"));
+            for (k, v) in entries {
+                write_entry(out, k, v, indent + 2, None);
             }
         }
-        other => out.push_str(&format!("{pad}{key}: {}\n", scalar(other))),
+        other => out.push_str(&format!(
+            "{lead}{key}: {}\n",
+            scalar(other).unwrap_or_default()
+        )),
     }
+}
+
+fn attribution_y(a: &Attribution) -> Y {
+    let mut e = vec![("title", Y::Str(a.title.clone()))];
+    if !a.authors.is_empty() {
+        e.push(("authors", strs(&a.authors)));
+    }
+    e.push(("org", Y::Str(a.org.clone())));
+    if let Some(s) = &a.org_slug {
+        e.push(("org_slug", Y::Str(s.clone())));
+    }
+    if let Some(s) = &a.document {
+        e.push(("document", Y::Str(s.clone())));
+    }
+    if let Some(r) = a.revision {
+        e.push(("revision", Y::Plain(r.to_string())));
+    }
+    e.push(("license", Y::Plain(a.license.id().into())));
+    if let Some(u) = &a.url {
+        e.push(("url", Y::Str(u.clone())));
+    }
+    Y::Map(e)
+}
+
+fn ingredient_y(i: &Ingredient) -> Y {
+    let mut e = vec![
+        ("kind", Y::Plain(i.kind.as_str().into())),
+        ("name", Y::Str(i.name.clone())),
+    ];
+    if !i.quantity.is_empty() {
+        e.push(("quantity", Y::Str(i.quantity.clone())));
+    }
+    Y::Map(e)
 }
 
 /// Writes a document as Markdown with YAML front matter: title, kind, licence,
@@ -133,62 +180,76 @@ fn write_value(out: &mut String, key: &str, v: &Value, indent: usize) {
 /// attribution) and, for recipes, every structured field; then the body verbatim.
 /// [`from_markdown_file`] reads it back to the same content and meta.
 pub fn to_markdown_file(content: &Content, meta: &Meta) -> String {
-    let mut out = String::with_capacity(content.body.len() + 512);
-    out.push_str("---\n");
-    let w = |out: &mut String, k: &str, v: Value| write_value(out, k, &v, 0);
-    w(&mut out, "title", Value::String(content.title.clone()));
-    w(
-        &mut out,
-        "kind",
-        Value::String(content.kind.as_str().into()),
-    );
-    w(
-        &mut out,
-        "license",
-        Value::String(content.license.id().into()),
-    );
-    w(
-        &mut out,
-        "visibility",
-        Value::String(content.visibility.as_str().into()),
-    );
-    w(&mut out, "tags", serde_json::json!(content.tags));
+    let mut e: Vec<(&'static str, Y)> = vec![
+        ("title", Y::Str(content.title.clone())),
+        ("kind", Y::Plain(content.kind.as_str().into())),
+        ("license", Y::Plain(content.license.id().into())),
+        ("visibility", Y::Plain(content.visibility.as_str().into())),
+        ("tags", strs(&content.tags)),
+    ];
     if let Some(s) = &meta.slug {
-        w(&mut out, "slug", Value::String(s.clone()));
+        e.push(("slug", Y::Str(s.clone())));
     }
     if let Some(s) = &meta.org {
-        w(&mut out, "org", Value::String(s.clone()));
+        e.push(("org", Y::Str(s.clone())));
     }
     if !meta.authors.is_empty() {
-        w(&mut out, "authors", serde_json::json!(meta.authors));
+        e.push(("authors", strs(&meta.authors)));
     }
     if let Some(r) = meta.revision {
-        w(&mut out, "revision", Value::from(r));
+        e.push(("revision", Y::Plain(r.to_string())));
     }
     if let Some(t) = meta.created {
-        w(&mut out, "created", Value::String(t.to_string()));
+        e.push(("created", Y::Str(t.to_string())));
     }
     if let Some(t) = meta.updated {
-        w(&mut out, "updated", Value::String(t.to_string()));
+        e.push(("updated", Y::Str(t.to_string())));
     }
     if let Some(s) = &meta.source {
-        w(
-            &mut out,
-            "source",
-            serde_json::to_value(s).unwrap_or(Value::Null),
-        );
+        let mut m = vec![
+            ("org", Y::Str(s.org.clone())),
+            ("document", Y::Str(s.document.clone())),
+        ];
+        if let Some(r) = s.revision {
+            m.push(("revision", Y::Plain(r.to_string())));
+        }
+        e.push(("source", Y::Map(m)));
     }
     if !meta.attribution.is_empty() {
-        w(
-            &mut out,
+        e.push((
             "attribution",
-            serde_json::to_value(&meta.attribution).unwrap_or(Value::Null),
-        );
+            Y::Seq(meta.attribution.iter().map(attribution_y).collect()),
+        ));
     }
-    if let Value::Object(fields) = serde_json::to_value(&content.fields).unwrap_or(Value::Null) {
-        for (k, v) in fields {
-            write_value(&mut out, &k, &v, 0);
+    let f = &content.fields;
+    let prose = |e: &mut Vec<(&'static str, Y)>, k: &'static str, v: &str| {
+        if !v.is_empty() {
+            e.push((k, Y::Str(v.to_string())));
         }
+    };
+    prose(&mut e, "summary", &f.summary);
+    prose(&mut e, "context", &f.context);
+    if !f.ingredients.is_empty() {
+        e.push((
+            "ingredients",
+            Y::Seq(f.ingredients.iter().map(ingredient_y).collect()),
+        ));
+    }
+    if !f.utensils.is_empty() {
+        e.push(("utensils", strs(&f.utensils)));
+    }
+    if !f.steps.is_empty() {
+        e.push(("steps", strs(&f.steps)));
+    }
+    prose(&mut e, "produces", &f.produces);
+    prose(&mut e, "difficulties", &f.difficulties);
+    prose(&mut e, "tips", &f.tips);
+    prose(&mut e, "local_variants", &f.local_variants);
+
+    let mut out = String::with_capacity(content.body.len() + 512);
+    out.push_str("---\n");
+    for (k, v) in &e {
+        write_entry(&mut out, k, v, 0, None);
     }
     out.push_str("---\n");
     out.push_str(&content.body);

@@ -6,6 +6,8 @@
 //! export stream, and the MediaWiki XML importer. No database, no HTTP, no search
 //! index: file I/O only in the functions that take paths.
 
+#![warn(missing_docs)]
+
 pub mod attribution;
 pub mod diff;
 pub mod frontmatter;
