@@ -76,21 +76,34 @@ pub fn dangerous(html: &str) -> Option<String> {
         .skip(1)
         .map(|t| t.split('>').next().unwrap_or(""))
     {
-        if tag.contains("data:") {
+        let squeezed: String = tag.chars().filter(|c| !c.is_whitespace()).collect();
+        if squeezed.contains("=\"data:")
+            || squeezed.contains("='data:")
+            || squeezed.contains("=data:")
+        {
             return Some(format!("data URL in <{tag}>"));
         }
         if tag.contains(" style=") {
             return Some(format!("style attribute in <{tag}>"));
         }
     }
-    // An attribute named on…= inside a tag.
-    let mut in_tag = false;
+    // An attribute named on…= inside a tag (quoted attribute values skipped).
     let b = lower.as_bytes();
+    let mut in_tag = false;
+    let mut quote: Option<u8> = None;
     for i in 0..b.len() {
-        match b[i] {
-            b'<' => in_tag = true,
-            b'>' => in_tag = false,
-            c if in_tag && c.is_ascii_whitespace() => {
+        let c = b[i];
+        if let Some(q) = quote {
+            if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            b'<' if !in_tag => in_tag = true,
+            b'>' if in_tag => in_tag = false,
+            b'"' | b'\'' if in_tag => quote = Some(c),
+            c if in_tag && (c.is_ascii_whitespace() || c == b'/') => {
                 let rest = &lower[i + 1..];
                 let name: String = rest
                     .chars()
