@@ -18,6 +18,9 @@
 //! candidate's own lower median, or *normalized* — every profile is scaled to the least
 //! common multiple of the totals so missing judgments weigh nothing.
 //!
+//! Input: `ballots` with `grades`, or `profiles` already aggregated (per candidate, counts
+//! per grade, worst first) with an optional `participants`.
+//!
 //! `details`: `grades` (names, worst first), `profiles` (counts per grade as given),
 //! `majority_grades`, and `gauge` (per candidate, the weight of judgments above and below
 //! the majority grade, after filling missing judgments).
@@ -342,11 +345,28 @@ pub(crate) fn count(
             _ => None,
         }),
     );
-    let given: Vec<MeritProfile> = counts
+    let mut given: Vec<MeritProfile> = counts
         .iter()
         .map(|c| MeritProfile::from_counts(c))
         .collect();
-    let participants = BigUint::from(total);
+    let mut participants = BigUint::from(total);
+    if let Some(profiles) = &e.profiles {
+        let zero = MeritProfile(vec![BigUint::zero(); g]);
+        given = p
+            .candidates
+            .iter()
+            .map(|c| match profiles.get(c) {
+                Some(v) => MeritProfile(v.iter().map(|&x| BigUint::from(x)).collect()),
+                None => zero.clone(),
+            })
+            .collect();
+        let largest = given
+            .iter()
+            .map(MeritProfile::total)
+            .max()
+            .unwrap_or_default();
+        participants = e.participants.map(BigUint::from).unwrap_or(largest);
+    }
     let full = match e.missing_grade {
         MissingGrade::Worst => complete_profiles(&given, &participants, MjMode::Static(0)),
         MissingGrade::Median => complete_profiles(&given, &participants, MjMode::Median),

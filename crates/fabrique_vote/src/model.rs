@@ -435,6 +435,14 @@ pub struct Election {
     /// The ballots.
     #[serde(default)]
     pub ballots: Vec<Ballot>,
+    /// Majority judgment only, instead of `ballots`: merit profiles already aggregated (e.g.
+    /// by the database) — per candidate, the number of judgments at each grade, worst first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profiles: Option<BTreeMap<String, Vec<u64>>>,
+    /// With `profiles`: the number of judges (default: the largest profile total); profiles
+    /// summing to less are completed according to `missing_grade`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub participants: Option<u64>,
     /// STV transfer rule (default `scottish`).
     #[serde(default)]
     pub stv_variant: StvVariant,
@@ -460,6 +468,8 @@ impl Election {
             colleges: None,
             college_redistribution: true,
             ballots: Vec::new(),
+            profiles: None,
+            participants: None,
             stv_variant: StvVariant::Scottish,
             seed: None,
         }

@@ -45,11 +45,9 @@ pub(crate) fn matrix(p: &Prepared) -> Vec<u128> {
             let row = a * n;
             for b in (a + 1)..n {
                 let rb = ranks[b];
-                if ra < rb {
-                    d[row + b] += w;
-                } else if rb < ra {
-                    d[b * n + a] += w;
-                }
+                // Branch-free: rankings are unpredictable.
+                d[row + b] += w * u128::from(ra < rb);
+                d[b * n + a] += w * u128::from(rb < ra);
             }
         }
     }

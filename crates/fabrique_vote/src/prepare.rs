@@ -541,9 +541,45 @@ pub(crate) fn prepare(e: &Election) -> Result<Prepared, TallyError> {
     }
 
     // Quorum.
-    let participation_count = BigRational::from_integer(BigInt::from(
-        items.iter().map(|it| it.count as u128).sum::<u128>(),
-    ));
+    let mut participants: u128 = items.iter().map(|it| it.count as u128).sum();
+    if let Some(profiles) = &e.profiles {
+        if e.method != Method::MajorityJudgment {
+            return Err(TallyError::Election(
+                "\"profiles\" are only for majority_judgment".into(),
+            ));
+        }
+        if !e.ballots.is_empty() || e.colleges.is_some() {
+            return Err(TallyError::Election(
+                "give either \"profiles\" or \"ballots\" (without colleges), not both".into(),
+            ));
+        }
+        let mut largest = 0u128;
+        for (name, counts) in profiles {
+            if !names.map.contains_key(name.as_str()) {
+                return Err(TallyError::Election(format!(
+                    "profile of unknown candidate {name:?}"
+                )));
+            }
+            if counts.len() != e.grades.len() {
+                return Err(TallyError::Election(format!(
+                    "profile of {name:?} has {} counts for {} grades",
+                    counts.len(),
+                    e.grades.len()
+                )));
+            }
+            largest = largest.max(counts.iter().map(|&c| c as u128).sum());
+        }
+        participants = match e.participants {
+            Some(p) if (p as u128) < largest => {
+                return Err(TallyError::Election(format!(
+                    "{p} participants, but a profile holds {largest} judgments"
+                )));
+            }
+            Some(p) => p as u128,
+            None => largest,
+        };
+    }
+    let participation_count = BigRational::from_integer(BigInt::from(participants));
     let participation = match e.quorum_by {
         QuorumBy::Count => participation_count,
         QuorumBy::Weight => items.iter().map(Item::raw).sum(),
@@ -585,8 +621,9 @@ pub(crate) fn prepare(e: &Election) -> Result<Prepared, TallyError> {
 }
 
 /// Groups identical contents, summing their weights (ballots of weight 0 are dropped). The
-/// result is sorted, hence independent of ballot order.
-pub(crate) fn group<K: std::hash::Hash + Eq + Ord + Clone>(
+/// order of the groups is unspecified: callers only add over them, so results do not depend
+/// on it (nor on the order of the ballots).
+pub(crate) fn group<K: std::hash::Hash + Eq>(
     items: impl Iterator<Item = (K, u128)>,
 ) -> Vec<(K, u128)> {
     let mut map: FxMap<K, u128> = FxMap::default();
@@ -595,9 +632,7 @@ pub(crate) fn group<K: std::hash::Hash + Eq + Ord + Clone>(
             *map.entry(k).or_insert(0) += w;
         }
     }
-    let mut v: Vec<(K, u128)> = map.into_iter().collect();
-    v.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    v
+    map.into_iter().collect()
 }
 
 /// Sum of expressed weights per college (for reports).
