@@ -43,8 +43,8 @@ fn read_input(file: Option<&PathBuf>) -> Result<String, String> {
 
 fn count(args: &TallyArgs) -> Result<String, String> {
     let text = read_input(args.file.as_ref())?;
-    let mut value: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| fabrique_vote::TallyError::Json(e.to_string()).to_string())?;
+    let mut value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("invalid JSON: {e}"))?;
     if let Some(m) = &args.method {
         let method = m.parse::<Method>().map_err(|e| e.to_string())?;
         if let Some(obj) = value.as_object_mut() {

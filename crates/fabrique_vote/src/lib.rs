@@ -34,6 +34,27 @@
 //! `ranking` shows ties as shared tiers. Seats are filled from the ranking; a tie across the
 //! last seat is broken by the seeded lottery described in [`report`] and reported in
 //! `tie_break`. See each method's module for what it puts in `details`.
+//!
+//! # Example
+//!
+//! ```
+//! use fabrique_vote::{Ballot, Election, Method, tally};
+//!
+//! let mut e = Election::new(Method::Schulze, &["Alice", "Bob", "Chloé"]);
+//! e.push(Ballot::ranked(&[&["Alice"], &["Bob", "Chloé"]]).times(3));
+//! e.push(Ballot::order(&["Bob", "Alice"]).times(2));
+//! let outcome = tally(&e).unwrap();
+//! assert_eq!(outcome.winners, ["Alice"]);
+//! assert_eq!(outcome.ranking, [vec!["Alice"], vec!["Bob"], vec!["Chloé"]]);
+//!
+//! let e = Election::from_json(r#"{"method": "motion",
+//!     "rule": {"majority": "qualified", "fraction": "2/3"},
+//!     "ballots": [{"choice": "for", "count": 200}, {"choice": "against", "count": 100}]}"#)
+//!     .unwrap();
+//! assert_eq!(tally(&e).unwrap().passed, Some(true));
+//! ```
+
+#![warn(missing_docs)]
 
 mod fxhash;
 pub mod majority_judgment;
@@ -55,8 +76,9 @@ pub use report::{Outcome, TieBreak};
 /// Why an election cannot be counted. Each message is one line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TallyError {
-    /// The JSON text is malformed (the message gives line and column).
-    #[error("invalid JSON: {0}")]
+    /// The JSON text is malformed (the message gives line and column), or a field of the
+    /// election has the wrong type.
+    #[error("{0}")]
     Json(String),
     /// A ballot is malformed; `ballot` is its 1-based index.
     #[error("ballot {ballot}: {problem}")]

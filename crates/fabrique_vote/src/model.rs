@@ -343,24 +343,25 @@ pub struct Ballot {
     pub college: Option<String>,
 }
 
-/// The seed of the reproducible tie-break: a string or an integer in JSON.
+/// The seed of the reproducible tie-break: a string or an integer in JSON (also accepted as
+/// `"tie_break": {"seed": …}`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct Seed(pub String);
 
 impl<'de> Deserialize<'de> for Seed {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Int(i128),
-            Str(String),
-        }
-        match Raw::deserialize(d)
-            .map_err(|_| serde::de::Error::custom("expected a seed (string or integer)"))?
-        {
-            Raw::Int(i) => Ok(Seed(i.to_string())),
-            Raw::Str(s) => Ok(Seed(s)),
+        let value = serde_json::Value::deserialize(d)?;
+        let inner = match &value {
+            serde_json::Value::Object(m) if m.len() == 1 => m.get("seed").unwrap_or(&value),
+            _ => &value,
+        };
+        match inner {
+            serde_json::Value::String(s) => Ok(Seed(s.clone())),
+            serde_json::Value::Number(n) if n.is_i64() || n.is_u64() => Ok(Seed(n.to_string())),
+            _ => Err(serde::de::Error::custom(
+                "expected a seed (string, integer or {\"seed\": …})",
+            )),
         }
     }
 }
@@ -479,8 +480,8 @@ impl Election {
     /// ballot is reported with its 1-based index (`ballot 4: unknown field "rankng"`), and a
     /// syntax error with its line and column.
     pub fn from_json(text: &str) -> Result<Election, TallyError> {
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| TallyError::Json(e.to_string()))?;
+        let value: serde_json::Value = serde_json::from_str(text)
+            .map_err(|e| TallyError::Json(format!("invalid JSON: {e}")))?;
         Election::from_value(value)
     }
 
@@ -494,11 +495,13 @@ impl Election {
                 ));
             }
         };
-        let mut election: Election =
-            serde_json::from_value(value).map_err(|e| TallyError::Json(e.to_string()))?;
+        let mut election: Election = serde_json::from_value(value)
+            .map_err(|e| TallyError::Json(format!("invalid election: {e}")))?;
         if let Some(ballots) = ballots {
             let serde_json::Value::Array(items) = ballots else {
-                return Err(TallyError::Json("\"ballots\" must be an array".into()));
+                return Err(TallyError::Json(
+                    "invalid election: \"ballots\" must be an array".into(),
+                ));
             };
             election.ballots = items
                 .into_iter()

@@ -452,7 +452,16 @@ fn meek(e: &Election, p: &Prepared, lottery: &mut Lottery) -> Result<Counted, Ta
             let mut changed = false;
             for c in 0..n {
                 if state[c] == State::Elected && totals[c] > 0 {
-                    let k = (keep[c] * quota).div_ceil(totals[c]).min(UNIT);
+                    let k = match keep[c].checked_mul(quota) {
+                        Some(x) => x.div_ceil(totals[c]).min(UNIT),
+                        None => {
+                            let big: BigInt = (BigInt::from(keep[c]) * BigInt::from(quota)
+                                + BigInt::from(totals[c])
+                                - 1)
+                                / BigInt::from(totals[c]);
+                            u128::try_from(big).unwrap_or(UNIT).min(UNIT)
+                        }
+                    };
                     if k != keep[c] {
                         changed = true;
                         keep[c] = k;
