@@ -240,3 +240,24 @@ fn reimporting_creates_nothing() {
         assert_eq!(other.new.len(), lines.len());
     }
 }
+
+#[test]
+fn latin1_csv_and_us_qif() {
+    // A Windows-1252 CSV (as many French banks export): "Dépôt" with é = 0xE9, ô = 0xF4.
+    let mut bytes = b"Date;Libell\xe9;Montant\n".to_vec();
+    bytes.extend_from_slice(b"05/01/2027;D\xe9p\xf4t esp\xe8ces;1 234,50\n");
+    let lines = csv::parse(&bytes, &CsvMapping::default()).unwrap();
+    assert_eq!(lines[0].label, "Dépôt espèces");
+    assert_eq!(lines[0].amount, 123_450);
+    assert_eq!(lines[0].date, date(2027, 1, 5));
+    // Month-first dates with two-digit years, decided over the whole file.
+    let qif = "!Type:Bank\nD01/02'27\nT-10.00\nPA\n^\nD12/25'27\nT1,000.00\nPB\n^\n";
+    let lines = qif::parse(qif.as_bytes()).unwrap();
+    assert_eq!(lines[0].date, date(2027, 1, 2));
+    assert_eq!(lines[1].date, date(2027, 12, 25));
+    assert_eq!(lines[1].amount, 100_000);
+    let e = qif::parse(b"D01/02/2027\nT1\n^\n").unwrap_err();
+    assert_eq!(e.line, 1);
+    let e = qif::parse(b"!Type:Bank\nD01/02/2027\nT1\n").unwrap_err();
+    assert_eq!((e.line, e.message.as_str()), (2, "record not ended by ^"));
+}
