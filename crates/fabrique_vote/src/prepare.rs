@@ -192,14 +192,28 @@ fn content_of(
     i: usize,
     b: &Ballot,
 ) -> Result<Content, TallyError> {
-    let shape = shape_name(b);
+    let fields = [
+        b.choice.is_some(),
+        b.ranking.is_some(),
+        b.approve.is_some(),
+        b.scores.is_some(),
+        b.grades.is_some(),
+        b.objection.is_some(),
+        b.stand_aside.is_some(),
+        b.consent.is_some(),
+        b.blank.is_some(),
+    ]
+    .into_iter()
+    .filter(|&f| f)
+    .count();
     if b.blank == Some(true) {
-        if shape.len() > 1 {
+        if fields > 1 {
             return Err(ballot_err(i, "a blank ballot cannot also carry a vote"));
         }
         return Ok(Content::Blank);
     }
     let wrong = || {
+        let shape = shape_name(b);
         ballot_err(
             i,
             format!(
@@ -214,7 +228,7 @@ fn content_of(
             ),
         )
     };
-    if shape.len() != 1 {
+    if fields != 1 {
         return Err(wrong());
     }
     let n = e.candidates.len();
