@@ -184,9 +184,11 @@ impl FiscalYear {
 pub struct Line {
     /// Account number (must exist in the chart).
     pub account: String,
-    /// Debit in cents.
+    /// Debit in cents (0 when omitted in JSON).
+    #[serde(default)]
     pub debit: Cents,
-    /// Credit in cents.
+    /// Credit in cents (0 when omitted in JSON).
+    #[serde(default)]
     pub credit: Cents,
     /// Line label; empty means the entry's label.
     #[serde(default)]

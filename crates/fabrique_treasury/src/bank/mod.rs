@@ -221,3 +221,32 @@ pub fn plan_import(
     }
     ImportPlan { new, duplicates }
 }
+
+/// Turns an unmatched statement line into an entry draft on the bank account: money in
+/// is an [`crate::ledger::income`] credited to `category`, money out an
+/// [`crate::ledger::expense`] debited to it; the label and reference come from the line.
+pub fn to_draft(
+    line: &BankLine,
+    bank_account: &str,
+    category: &str,
+    project: Option<&str>,
+) -> Result<crate::ledger::EntryDraft, crate::ledger::FormError> {
+    let form = crate::ledger::SimpleForm {
+        date: line.date,
+        label: if line.label.is_empty() {
+            "Opération bancaire".to_string()
+        } else {
+            line.label.clone()
+        },
+        piece_ref: line.reference.clone().unwrap_or_default(),
+        amount: line.amount.abs(),
+        category: category.to_string(),
+        treasury: bank_account.to_string(),
+        project: project.map(str::to_string),
+    };
+    if line.amount >= 0 {
+        crate::ledger::income(&form)
+    } else {
+        crate::ledger::expense(&form)
+    }
+}

@@ -261,3 +261,25 @@ fn latin1_csv_and_us_qif() {
     let e = qif::parse(b"!Type:Bank\nD01/02/2027\nT1\n").unwrap_err();
     assert_eq!((e.line, e.message.as_str()), (2, "record not ended by ^"));
 }
+
+#[test]
+fn unmatched_lines_become_entries() {
+    use fabrique_treasury::bank::to_draft;
+    use fabrique_treasury::ledger::{FiscalYear, Journal, Line};
+    let lines = ofx::parse(&read("releve_v1.ofx")).unwrap();
+    let chart = crate::common::chart();
+    let d = to_draft(&lines[0], "5121", "756", None).unwrap();
+    assert_eq!(d.journal, Journal::Bank(1));
+    assert_eq!(
+        d.lines,
+        vec![Line::debit("5121", 3_000), Line::credit("756", 3_000)]
+    );
+    assert_eq!(d.label, "VIR COTISATION DUPONT ADHESION 2027");
+    d.check(&chart, &FiscalYear::calendar(2026)).unwrap();
+    let d = to_draft(&lines[2], "5121", "606", Some("repair-cafe")).unwrap();
+    assert_eq!(
+        d.lines[0],
+        Line::debit("606", 8_990).with_project(Some("repair-cafe"))
+    );
+    assert_eq!(d.piece_ref, "0001234");
+}

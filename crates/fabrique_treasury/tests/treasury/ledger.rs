@@ -80,3 +80,24 @@ fn locked_year_chain_detects_any_altered_row() {
     swapped.swap(10, 11);
     assert_eq!(verify_chain(&swapped).unwrap_err().index, 10);
 }
+
+#[test]
+fn api_json_shapes() {
+    use fabrique_treasury::ledger::{EntryDraft, EntryKind, Journal};
+    let json = r#"{"journal":"BQ1","date":"2026-03-01","label":"Cotisation",
+        "lines":[{"account":"5121","debit":3000},{"account":"756","credit":3000,"project":"x"}]}"#;
+    let d: EntryDraft = serde_json::from_str(json).unwrap();
+    assert_eq!(d.journal, Journal::Bank(1));
+    assert_eq!(d.kind, EntryKind::Standard);
+    assert_eq!((d.lines[0].debit, d.lines[0].credit), (3000, 0));
+    assert_eq!(d.lines[1].project.as_deref(), Some("x"));
+    d.check(&chart(), &FiscalYear::calendar(2026)).unwrap();
+    let back = serde_json::to_value(&d).unwrap();
+    assert_eq!(back["journal"], "BQ1");
+    assert_eq!(back["date"], "2026-03-01");
+    assert!(serde_json::from_str::<EntryDraft>(&json.replace("BQ1", "bq")).is_err());
+    let tb = trial_balance(&generated_year(50, 1), &chart());
+    let v = serde_json::to_value(&tb).unwrap();
+    assert_eq!(v["accounts"][0]["account"], "102");
+    assert_eq!(v["accounts"][0]["balance"], -400_000);
+}
