@@ -18,6 +18,7 @@
 //! - [`dedicated`]: fonds dédiés at year end and their use the next year.
 //! - [`hledger`]: hledger journal export.
 //! - [`dates`]: day arithmetic on civil dates.
+//! - [`demo`]: the demo association's two years of books and its cash plan.
 
 #![warn(missing_docs)]
 
@@ -28,6 +29,7 @@ pub mod chart;
 pub mod closing;
 pub mod dates;
 pub mod dedicated;
+pub mod demo;
 pub mod fec;
 pub mod forecast;
 pub mod hledger;
