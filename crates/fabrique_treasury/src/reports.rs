@@ -73,6 +73,15 @@ pub fn sums<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> HashMap<&'a str
 
 /// The trial balance of these entries.
 pub fn trial_balance(entries: &[Entry], chart: &Chart) -> TrialBalance {
+    trial_balance_of(entries.iter(), chart)
+}
+
+/// The trial balance of any selection of entries (e.g. one period, or without closing
+/// entries).
+pub fn trial_balance_of<'a>(
+    entries: impl IntoIterator<Item = &'a Entry>,
+    chart: &Chart,
+) -> TrialBalance {
     let map = sums(entries);
     let mut accounts: Vec<TrialRow> = map
         .into_iter()
@@ -411,8 +420,7 @@ fn trial_balance_filtered(
     chart: &Chart,
     keep: impl Fn(&Entry) -> bool,
 ) -> TrialBalance {
-    let kept: Vec<Entry> = entries.iter().filter(|e| keep(e)).cloned().collect();
-    trial_balance(&kept, chart)
+    trial_balance_of(entries.iter().filter(|e| keep(e)), chart)
 }
 
 /// The result (income − expenses of classes 6/7, excluding 86/87 and closing entries).

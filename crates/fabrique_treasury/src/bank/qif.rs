@@ -4,7 +4,8 @@
 //! Dates may be day-first (`15/11/2026`, French banks) or month-first (`11/15'26`, US
 //! software): the order is decided over the whole file (a first part above 12 means
 //! day-first, a second part above 12 month-first, day-first when nothing tells).
-//! Two-digit years are 20xx. `yyyy-mm-dd` is also read.
+//! Two-digit years are 20xx. `yyyy-mm-dd` is also read. `!Account` blocks (account
+//! descriptions exported before the transactions) are skipped.
 
 use jiff::civil::Date;
 
@@ -52,6 +53,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<BankLine>, BankError> {
     let mut records: Vec<Record> = Vec::new();
     let mut cur = Record::default();
     let mut seen_type = false;
+    let mut in_account = false;
     for (i, raw) in text.lines().enumerate() {
         let line = i + 1;
         let l = raw.trim_end_matches('\r').trim();
@@ -59,6 +61,8 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<BankLine>, BankError> {
             continue;
         }
         if let Some(t) = l.strip_prefix('!') {
+            // An `!Account` block describes the account: its records are skipped.
+            in_account = t.starts_with("Account");
             if let Some(kind) = t.strip_prefix("Type:") {
                 let kind = kind.trim().to_ascii_lowercase();
                 if !matches!(kind.as_str(), "bank" | "cash" | "ccard" | "oth a" | "oth l") {
@@ -66,6 +70,9 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<BankLine>, BankError> {
                 }
                 seen_type = true;
             }
+            continue;
+        }
+        if in_account {
             continue;
         }
         if !seen_type {

@@ -283,3 +283,11 @@ fn unmatched_lines_become_entries() {
     );
     assert_eq!(d.piece_ref, "0001234");
 }
+
+#[test]
+fn qif_account_block_is_skipped() {
+    let qif = "!Account\nNCompte courant\nTBank\n^\n!Type:Bank\nD2027-03-01\nT-1,5\nPFrais\n^\n";
+    let lines = qif::parse(qif.as_bytes()).unwrap();
+    assert_eq!(lines.len(), 1);
+    assert_eq!((lines[0].date, lines[0].amount), (date(2027, 3, 1), -150));
+}
