@@ -110,6 +110,16 @@ pub fn verify_chain(entries: &[(Entry, [u8; 32])]) -> Result<(), ChainBreak> {
     Ok(())
 }
 
+/// Seals a closed year: its entries in [`crate::ledger::chronological`] order, each with
+/// its chained hash, ready to store. Reading them back in the same order and calling
+/// [`verify_chain`] detects any altered, removed or inserted row.
+pub fn seal_year(entries: &[Entry]) -> Vec<(Entry, [u8; 32])> {
+    let mut sorted: Vec<Entry> = entries.to_vec();
+    sorted.sort_by(crate::ledger::chronological);
+    let hashes = chain_hashes(&sorted);
+    sorted.into_iter().zip(hashes).collect()
+}
+
 /// Lowercase hex of a hash, for storage.
 pub fn to_hex(hash: &[u8; 32]) -> String {
     hex::encode(hash)
@@ -166,5 +176,11 @@ mod tests {
         stored.remove(1);
         assert_eq!(verify_chain(&stored).unwrap_err().index, 1);
         assert_eq!(from_hex(&to_hex(&hashes[0])), Some(hashes[0]));
+        let mut shuffled = entries.clone();
+        shuffled.reverse();
+        let sealed = seal_year(&shuffled);
+        assert_eq!(sealed[0].0, entries[0]);
+        assert_eq!(sealed[2].1, hashes[2]);
+        assert_eq!(verify_chain(&sealed), Ok(()));
     }
 }
