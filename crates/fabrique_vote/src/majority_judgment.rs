@@ -201,13 +201,23 @@ impl Halves {
     }
 }
 
-/// Compares two profiles with **equal totals** by majority judgment: `Greater` when `a` is
-/// better. Returns `Equal` only for an exact tie (identical removal sequences).
+/// Compares two profiles by majority judgment: `Greater` when `a` is better. Returns
+/// `Equal` only for an exact tie (identical removal sequences). Profiles should have equal
+/// totals (see [`complete_profiles`]); if they do not, each is first scaled to the product
+/// of the two totals.
 pub fn compare(a: &MeritProfile, b: &MeritProfile) -> Ordering {
+    let (ta, tb) = (a.total(), b.total());
+    if ta != tb {
+        if ta.is_zero() || tb.is_zero() {
+            return ta.cmp(&tb);
+        }
+        let scale =
+            |p: &MeritProfile, f: &BigUint| MeritProfile(p.0.iter().map(|c| c * f).collect());
+        return compare(&scale(a, &tb), &scale(b, &ta));
+    }
     let (mut x, mut y) = (Halves::new(a), Halves::new(b));
     let mut l = Halves::len(&x.lower);
     let mut u = Halves::len(&x.upper);
-    debug_assert_eq!(l, Halves::len(&y.lower));
     loop {
         let lower_next = l >= u;
         if l.is_zero() && u.is_zero() {

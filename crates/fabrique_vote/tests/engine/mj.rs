@@ -105,3 +105,15 @@ fn block_comparison_matches_one_by_one_removal() {
         }
     }
 }
+
+#[test]
+fn unequal_totals_are_compared_after_scaling() {
+    // [0, 1] (1 judgment: good) against [1, 1] (bad, good → lower median bad).
+    let a = MeritProfile(vec![BigUint::from(0u32), BigUint::from(1u32)]);
+    let b = MeritProfile(vec![BigUint::from(1u32), BigUint::from(1u32)]);
+    assert_eq!(compare(&a, &b), Ordering::Greater);
+    assert_eq!(compare(&b, &a), Ordering::Less);
+    // Same distribution, different totals: an exact tie.
+    let c = MeritProfile(vec![BigUint::from(2u32), BigUint::from(2u32)]);
+    assert_eq!(compare(&b, &c), Ordering::Equal);
+}
