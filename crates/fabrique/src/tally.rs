@@ -79,3 +79,71 @@ pub fn run(args: TallyArgs) -> ExitCode {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(name: &str, text: &str) -> PathBuf {
+        let path =
+            std::env::temp_dir().join(format!("fabrique-tally-{}-{name}.json", std::process::id()));
+        std::fs::write(&path, text).expect("temp file");
+        path
+    }
+
+    fn args(file: PathBuf) -> TallyArgs {
+        TallyArgs {
+            method: None,
+            seats: None,
+            seed: None,
+            file: Some(file),
+        }
+    }
+
+    #[test]
+    fn options_override_the_file() {
+        let path = write(
+            "override",
+            r#"{"method": "plurality", "candidates": ["A", "B", "C"], "ballots": [
+                {"ranking": ["A", "B"], "count": 3}, {"ranking": ["B", "C"], "count": 2},
+                {"ranking": ["C", "B"], "count": 2}]}"#,
+        );
+        let out: serde_json::Value =
+            serde_json::from_str(&count(&args(path.clone())).expect("ok")).expect("json");
+        assert_eq!(out["winners"], serde_json::json!(["A"]));
+        let mut a = args(path.clone());
+        a.method = Some("schulze".into());
+        a.seats = Some(2);
+        a.seed = Some("s".into());
+        let out: serde_json::Value = serde_json::from_str(&count(&a).expect("ok")).expect("json");
+        assert_eq!(out["method"], "schulze");
+        assert_eq!(out["winners"], serde_json::json!(["B", "C"]));
+        std::fs::remove_file(path).ok();
+    }
+
+    #[test]
+    fn errors_are_one_line() {
+        let path = write("bad", "{\n  \"method\": \"motion\",\n  \"ballots\": [\n}");
+        let err = count(&args(path.clone())).expect_err("bad JSON");
+        assert!(
+            err.starts_with("invalid JSON:") && err.contains("line 4 column 1"),
+            "{err}"
+        );
+        std::fs::remove_file(path).ok();
+        let path = write(
+            "unknown",
+            r#"{"method": "irv", "candidates": ["A"], "ballots": [{"ranking": ["A"]}, {"ranking": ["B"]}]}"#,
+        );
+        let err = count(&args(path.clone())).expect_err("unknown candidate");
+        assert_eq!(err, "ballot 2: unknown candidate \"B\"");
+        let mut a = args(path.clone());
+        a.method = Some("dictatorship".into());
+        assert!(
+            count(&a)
+                .expect_err("method")
+                .starts_with("unknown method \"dictatorship\"")
+        );
+        std::fs::remove_file(path).ok();
+        assert!(run(args(PathBuf::from("/nonexistent/election.json"))) == ExitCode::from(2));
+    }
+}
