@@ -33,8 +33,10 @@
 //!
 //! A tie for exclusion is broken by the most recent earlier round in which the tied
 //! candidates' totals differed (the lowest then is excluded), else by the seeded lottery
-//! (the least favoured is excluded). The order of election of tied candidates uses the
-//! lottery too; both are reported.
+//! (the least favoured is excluded). Candidates without any vote are excluded together
+//! (they share a tier of the ranking) when enough candidates remain. The order of election
+//! of tied candidates uses the lottery too; both are reported. `excluded` in a round is a
+//! list of names.
 //!
 //! `details`: `quota`, and `rounds`: each with `totals` (continuing and elected candidates),
 //! `elected`, `excluded`, `transfer` (`from`, `value`, `to` per candidate, `exhausted`).
@@ -291,7 +293,7 @@ pub(crate) fn count(
     let mut rounds = Vec::new();
     let mut elected: Vec<usize> = Vec::new();
     let mut pending: Vec<usize> = Vec::new();
-    let mut excluded_order: Vec<usize> = Vec::new();
+    let mut excluded_order: Vec<Vec<usize>> = Vec::new();
     loop {
         let mut round = json!({ "totals": c.totals_json() });
         c.history.push(c.totals.clone());
@@ -353,11 +355,27 @@ pub(crate) fn count(
             rounds.push(round);
             continue;
         }
-        // Exclusion.
+        // Exclusion. Candidates without any vote are excluded together (they hold no paper,
+        // so no lottery is needed) when enough candidates remain for the seats left.
+        let hopeful_now: Vec<usize> = (0..n).filter(|&x| c.state[x] == State::Hopeful).collect();
+        let zeros: Vec<usize> = hopeful_now
+            .iter()
+            .copied()
+            .filter(|&x| c.totals[x].is_zero() && c.piles[x].is_empty())
+            .collect();
+        if zeros.len() > 1 && hopeful_now.len() - zeros.len() >= seats - elected.len() {
+            for &x in &zeros {
+                c.state[x] = State::Excluded;
+            }
+            round["excluded"] = json!(crate::report::names(&p.candidates, &zeros));
+            excluded_order.push(zeros);
+            rounds.push(round);
+            continue;
+        }
         let x = c.lowest(lottery);
         c.state[x] = State::Excluded;
-        excluded_order.push(x);
-        round["excluded"] = json!(p.candidates[x]);
+        excluded_order.push(vec![x]);
+        round["excluded"] = json!([p.candidates[x]]);
         let t = c.transfer_all(x, &BigRational::one());
         c.totals[x] = BigRational::zero();
         round["transfer"] = t;
@@ -377,7 +395,7 @@ pub(crate) fn count(
         }
         ranking.extend(tiers);
     }
-    ranking.extend(excluded_order.iter().rev().map(|&x| vec![x]));
+    ranking.extend(excluded_order.iter().rev().cloned());
     let mut details = json!({
         "ballots": num(&p.real(total)),
         "rounds": rounds,
@@ -540,7 +558,7 @@ fn meek(e: &Election, p: &Prepared, lottery: &mut Lottery) -> Result<Counted, Ta
         state[x] = State::Excluded;
         keep[x] = 0;
         excluded_order.push(x);
-        round["excluded"] = json!(p.candidates[x]);
+        round["excluded"] = json!([p.candidates[x]]);
         rounds.push(round);
     }
     let mut ranking: Vec<Vec<usize>> = elected.iter().map(|&x| vec![x]).collect();

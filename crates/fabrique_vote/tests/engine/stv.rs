@@ -10,9 +10,9 @@ fn irv_tennessee_rounds() {
     let o = count(&tennessee(Method::Irv));
     assert_eq!(o.winners, ["Knoxville"]);
     let rounds = o.details["rounds"].as_array().expect("rounds");
-    assert_eq!(rounds[0]["excluded"], json!("Chattanooga"));
+    assert_eq!(rounds[0]["excluded"], json!(["Chattanooga"]));
     assert_eq!(rounds[0]["transfer"]["to"]["Knoxville"], json!(15));
-    assert_eq!(rounds[1]["excluded"], json!("Nashville"));
+    assert_eq!(rounds[1]["excluded"], json!(["Nashville"]));
     assert_eq!(rounds[1]["transfer"]["to"]["Knoxville"], json!(26));
     assert_eq!(rounds[2]["totals"]["Knoxville"], json!(58));
     assert_eq!(rounds[2]["elected"], json!(["Knoxville"]));
@@ -63,7 +63,7 @@ fn stv_surplus_transfers_with_exact_fractions() {
     assert_eq!(rounds[2]["totals"]["C"], json!("45/7"));
     assert_eq!(rounds[2]["totals"]["A"], json!(9));
     // B is excluded (25/7), its papers exhaust; then D (6) is excluded and C is elected.
-    assert_eq!(rounds[2]["excluded"], json!("B"));
+    assert_eq!(rounds[2]["excluded"], json!(["B"]));
     assert_eq!(rounds[2]["transfer"]["exhausted"], json!("25/7"));
     assert_eq!(o.winners, ["A", "C"]);
     assert_eq!(o.details["exhausted"], json!("67/7"));
@@ -151,4 +151,25 @@ fn meek_differs_from_scottish_when_surplus_flows_to_an_elected_candidate() {
     assert_eq!(scottish.winners.len(), 3);
     assert_eq!(meek.winners.len(), 3);
     assert!(meek.winners.contains(&"A".to_string()) && meek.winners.contains(&"B".to_string()));
+}
+
+#[test]
+fn candidates_without_votes_are_excluded_together() {
+    let e = ranked(
+        Method::Irv,
+        &["A", "B", "C", "D", "E"],
+        &[(3, &["A"]), (2, &["B", "A"]), (2, &["C", "B"])],
+    );
+    let o = count(&e);
+    assert_eq!(o.details["rounds"][0]["excluded"], json!(["D", "E"]));
+    assert_eq!(
+        o.ranking.last(),
+        Some(&vec!["D".to_string(), "E".to_string()])
+    );
+    // B and C then tie at 2 with no earlier difference: the lottery excludes one, and only
+    // that choice is reported.
+    let tb = o.tie_break.expect("tie-break");
+    assert_eq!(tb.choices.len(), 1);
+    assert!(tb.choices[0].contains("among B, C") || tb.choices[0].contains("among C, B"));
+    assert_eq!(o.winners, ["A"]);
 }
