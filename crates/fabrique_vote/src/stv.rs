@@ -17,8 +17,9 @@
 //! surplus is transferred: all the elected candidate's papers move on at transfer value
 //! `tv × surplus / total` — computed **exactly** with rationals (the Scottish rules truncate to
 //! 5 decimals; we do not) — skipping elected and excluded candidates; when no surplus is
-//! pending, the lowest candidate is excluded and all its papers move on at their current
-//! value. When the continuing candidates are no more than the seats left, they are all
+//! pending, the lowest candidate is excluded and its papers move on at their current value,
+//! in sub-stages by transfer value (highest first); a candidate reaching the quota after a
+//! sub-stage is elected at once and receives no further papers. When the continuing candidates are no more than the seats left, they are all
 //! elected.
 //!
 //! # STV, Meek variant (`stv_variant: meek`)
@@ -164,28 +165,65 @@ impl Count<'_> {
     }
 
     /// Takes all parcels of `c` and moves them on, each at `factor × its value`.
-    fn transfer_all(&mut self, c: usize, factor: &BigRational) -> serde_json::Value {
-        let parcels = std::mem::take(&mut self.piles[c]);
+    ///
+    /// With `substages = Some((quota, room))` (an STV exclusion), parcels move in sub-stages
+    /// by transfer value, highest first; after each sub-stage the hopeful candidates reaching
+    /// the quota are elected (at most `room`, highest first) and receive no further papers.
+    /// Returns the report and the candidates so elected.
+    fn transfer_all(
+        &mut self,
+        c: usize,
+        factor: &BigRational,
+        substages: Option<(&BigRational, usize)>,
+        lottery: &mut Lottery,
+    ) -> (serde_json::Value, Vec<usize>) {
+        let mut parcels = std::mem::take(&mut self.piles[c]);
         let mut transfers = BTreeMap::new();
         let mut exhausted = BigRational::zero();
-        for parcel in parcels {
-            let v = &parcel.value * factor;
-            if v.is_zero() {
-                continue;
+        let mut elected = Vec::new();
+        let mut stages: Vec<Vec<Parcel>> = Vec::new();
+        if substages.is_some() {
+            parcels.sort_by(|a, b| b.value.cmp(&a.value));
+            for parcel in parcels {
+                match stages.last_mut() {
+                    Some(st) if st[0].value == parcel.value => st.push(parcel),
+                    _ => stages.push(vec![parcel]),
+                }
             }
-            // Restart at the same tier: candidates ranked equal with `c` and still
-            // hopeful take its part; `c` itself is no longer hopeful.
-            let entries: Vec<(u32, u32)> = parcel.papers.clone();
-            exhausted += self.distribute(entries.into_iter(), &v, &mut transfers);
+        } else {
+            stages.push(parcels);
         }
-        json!({
+        for stage in stages {
+            for parcel in stage {
+                let v = &parcel.value * factor;
+                if v.is_zero() {
+                    continue;
+                }
+                // Restart at the same tier: candidates ranked equal with `c` and still
+                // hopeful take its part; `c` itself is no longer hopeful.
+                exhausted += self.distribute(parcel.papers.into_iter(), &v, &mut transfers);
+            }
+            if let Some((quota, room)) = substages {
+                let mut reached: Vec<usize> = (0..self.state.len())
+                    .filter(|&x| self.state[x] == State::Hopeful && &self.totals[x] >= quota)
+                    .collect();
+                by_total_desc(&mut reached, &self.totals, lottery);
+                reached.truncate(room - elected.len());
+                for &x in &reached {
+                    self.state[x] = State::Elected;
+                }
+                elected.extend(reached);
+            }
+        }
+        let report = json!({
             "from": self.p.candidates[c],
             "to": transfers
                 .iter()
                 .map(|(&k, v)| (self.p.candidates[k].clone(), num(&self.p.real_r(v))))
                 .collect::<BTreeMap<_, _>>(),
             "exhausted": num(&self.p.real_r(&exhausted)),
-        })
+        });
+        (report, elected)
     }
 
     fn totals_json(&self) -> serde_json::Value {
@@ -347,7 +385,7 @@ pub(crate) fn count(
             let x = pending.remove(0);
             let surplus = &c.totals[x] - &quota_s;
             let factor = &surplus / &c.totals[x];
-            let mut t = c.transfer_all(x, &factor);
+            let (mut t, _) = c.transfer_all(x, &factor, None, lottery);
             c.totals[x] = quota_s.clone();
             t["surplus"] = num(&p.real_r(&surplus));
             t["transfer_value"] = json!(factor.to_string());
@@ -376,10 +414,19 @@ pub(crate) fn count(
         c.state[x] = State::Excluded;
         excluded_order.push(vec![x]);
         round["excluded"] = json!([p.candidates[x]]);
-        let t = c.transfer_all(x, &BigRational::one());
+        let substages = (e.method == Method::Stv).then_some((&quota_s, seats - elected.len()));
+        let (t, during) = c.transfer_all(x, &BigRational::one(), substages, lottery);
         c.totals[x] = BigRational::zero();
         round["transfer"] = t;
+        if !during.is_empty() {
+            round["elected"] = json!(crate::report::names(&p.candidates, &during));
+            elected.extend(during.iter().copied());
+            pending.extend(during);
+        }
         rounds.push(round);
+        if elected.len() == seats {
+            break;
+        }
     }
     let mut ranking: Vec<Vec<usize>> = elected.iter().map(|&x| vec![x]).collect();
     let mut rest: Vec<usize> = (0..n).filter(|&x| c.state[x] == State::Hopeful).collect();

@@ -173,3 +173,33 @@ fn candidates_without_votes_are_excluded_together() {
     assert!(tb.choices[0].contains("among B, C") || tb.choices[0].contains("among C, B"));
     assert_eq!(o.winners, ["A"]);
 }
+
+#[test]
+fn stv_exclusion_in_substages_elects_as_soon_as_the_quota_is_reached() {
+    // 26 ballots, 2 seats, quota 9. A (10) is elected, surplus 1 at 1/10 goes to X (now 2).
+    // X is excluded: first its own paper (value 1) lifts Y to 9 = quota, so Y is elected at
+    // once; then A's papers (value 1/10) skip Y and go to Z.
+    let mut e = ranked(
+        Method::Stv,
+        &["A", "X", "Y", "Z", "W"],
+        &[
+            (10, &["A", "X", "Y", "Z"]),
+            (1, &["X", "Y"]),
+            (8, &["Y"]),
+            (3, &["Z"]),
+            (4, &["W"]),
+        ],
+    );
+    e.seats = 2;
+    let o = count(&e);
+    assert_eq!(o.details["quota"], json!(9));
+    let rounds = o.details["rounds"].as_array().expect("rounds");
+    let exclusion = rounds
+        .iter()
+        .find(|r| r["excluded"] == json!(["X"]))
+        .expect("X excluded");
+    assert_eq!(exclusion["transfer"]["to"]["Y"], json!(1));
+    assert_eq!(exclusion["transfer"]["to"]["Z"], json!(1));
+    assert_eq!(exclusion["elected"], json!(["Y"]));
+    assert_eq!(o.winners, ["A", "Y"]);
+}
