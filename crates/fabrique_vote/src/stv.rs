@@ -12,8 +12,10 @@
 //!
 //! # STV, Scottish variant (default)
 //!
-//! Droop quota `⌊T / (seats + 1)⌋ + 1` on the total value `T` of the valid ballots. Each stage:
-//! candidates at or above the quota are elected (highest first); then the largest pending
+//! Droop quota `⌊T / (seats + 1)⌋ + 1` on the total value `T` of the valid ballots (when
+//! weights are fractional, as with colleges, the exact Droop quota `T / (seats + 1)`, which a
+//! candidate must strictly exceed). Each stage: candidates reaching the quota are elected
+//! (highest first); then the largest pending
 //! surplus is transferred: all the elected candidate's papers move on at transfer value
 //! `tv × surplus / total` — computed **exactly** with rationals (the Scottish rules truncate to
 //! 5 decimals; we do not) — skipping elected and excluded candidates; when no surplus is
@@ -166,7 +168,7 @@ impl Count<'_> {
 
     /// Takes all parcels of `c` and moves them on, each at `factor × its value`.
     ///
-    /// With `substages = Some((quota, room))` (an STV exclusion), parcels move in sub-stages
+    /// With `substages = Some((quota, strict, room))` (an STV exclusion), parcels move in sub-stages
     /// by transfer value, highest first; after each sub-stage the hopeful candidates reaching
     /// the quota are elected (at most `room`, highest first) and receive no further papers.
     /// Returns the report and the candidates so elected.
@@ -174,7 +176,7 @@ impl Count<'_> {
         &mut self,
         c: usize,
         factor: &BigRational,
-        substages: Option<(&BigRational, usize)>,
+        substages: Option<(&BigRational, bool, usize)>,
         lottery: &mut Lottery,
     ) -> (serde_json::Value, Vec<usize>) {
         let mut parcels = std::mem::take(&mut self.piles[c]);
@@ -203,9 +205,11 @@ impl Count<'_> {
                 // hopeful take its part; `c` itself is no longer hopeful.
                 exhausted += self.distribute(parcel.papers.into_iter(), &v, &mut transfers);
             }
-            if let Some((quota, room)) = substages {
+            if let Some((quota, strict, room)) = substages {
                 let mut reached: Vec<usize> = (0..self.state.len())
-                    .filter(|&x| self.state[x] == State::Hopeful && &self.totals[x] >= quota)
+                    .filter(|&x| {
+                        self.state[x] == State::Hopeful && reaches(&self.totals[x], quota, strict)
+                    })
                     .collect();
                 by_total_desc(&mut reached, &self.totals, lottery);
                 reached.truncate(room - elected.len());
@@ -278,6 +282,15 @@ impl Count<'_> {
     }
 }
 
+/// Whether `total` reaches the quota (strictly exceeds it when `strict`).
+fn reaches(total: &BigRational, quota: &BigRational, strict: bool) -> bool {
+    if strict {
+        total > quota
+    } else {
+        total >= quota
+    }
+}
+
 /// Orders `cands` by total descending, ties by the lottery.
 fn by_total_desc(cands: &mut [usize], totals: &[BigRational], lottery: &mut Lottery) {
     cands.sort_by(|&a, &b| {
@@ -319,11 +332,18 @@ pub(crate) fn count(
     let total: u128 = c.papers.iter().map(|x| x.weight).sum();
     let total_r = BigRational::from_integer(BigInt::from(total));
     let scale = BigRational::from_integer(p.scale.clone());
-    // Droop quota in real units, then scaled.
-    let quota = ((&total_r / &scale) / BigRational::from_integer(BigInt::from(seats as u64 + 1)))
-        .floor()
-        + BigRational::one();
+    // Droop quota in real units, then scaled. With whole votes: ⌊T/(S+1)⌋ + 1, reached at
+    // ≥; with fractional weights (colleges, rational weights): exactly T/(S+1), reached
+    // when strictly exceeded.
+    let whole = p.scale.is_one();
+    let exact = (&total_r / &scale) / BigRational::from_integer(BigInt::from(seats as u64 + 1));
+    let quota = if whole {
+        exact.floor() + BigRational::one()
+    } else {
+        exact
+    };
     let quota_s = &quota * &scale;
+    let strict = !whole;
     let first: Vec<(u32, u32)> = (0..c.papers.len() as u32).map(|i| (i, 0)).collect();
     let mut sink = BTreeMap::new();
     c.distribute(first.into_iter(), &BigRational::one(), &mut sink);
@@ -359,7 +379,7 @@ pub(crate) fn count(
             hopeful
                 .iter()
                 .copied()
-                .filter(|&x| c.totals[x] >= quota_s)
+                .filter(|&x| reaches(&c.totals[x], &quota_s, strict))
                 .collect()
         };
         if !newly.is_empty() {
@@ -414,7 +434,8 @@ pub(crate) fn count(
         c.state[x] = State::Excluded;
         excluded_order.push(vec![x]);
         round["excluded"] = json!([p.candidates[x]]);
-        let substages = (e.method == Method::Stv).then_some((&quota_s, seats - elected.len()));
+        let substages =
+            (e.method == Method::Stv).then_some((&quota_s, strict, seats - elected.len()));
         let (t, during) = c.transfer_all(x, &BigRational::one(), substages, lottery);
         c.totals[x] = BigRational::zero();
         round["transfer"] = t;

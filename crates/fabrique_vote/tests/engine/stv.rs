@@ -203,3 +203,27 @@ fn stv_exclusion_in_substages_elects_as_soon_as_the_quota_is_reached() {
     assert_eq!(exclusion["elected"], json!(["Y"]));
     assert_eq!(o.winners, ["A", "Y"]);
 }
+
+#[test]
+fn stv_with_colleges_uses_the_exact_droop_quota() {
+    use fabrique_vote::Fraction;
+    // Two colleges of 1/2: X has 1 ballot A>B, Y has 2 ballots B>C and 1 ballot C.
+    // Weights: X ballots 1/2 each; Y ballots 1/6 each. T = 1, 2 seats: quota 1/3 (exceeded).
+    let mut e = Election::new(Method::Stv, &["A", "B", "C"]);
+    e.seats = 2;
+    e.colleges = Some(
+        [("X", "1/2"), ("Y", "1/2")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), Fraction::parse(v).expect("fraction")))
+            .collect(),
+    );
+    e.push(Ballot::order(&["A", "B"]).in_college("X"));
+    e.push(Ballot::order(&["B", "C"]).times(2).in_college("Y"));
+    e.push(Ballot::order(&["C"]).in_college("Y"));
+    let o = count(&e);
+    assert_eq!(o.details["quota"], json!("1/3"));
+    assert_eq!(o.details["rounds"][0]["totals"]["A"], json!("1/2"));
+    assert_eq!(o.details["rounds"][0]["totals"]["B"], json!("1/3"));
+    // A exceeds 1/3 and is elected; its surplus 1/6 goes to B (1/2), which is elected.
+    assert_eq!(o.winners, ["A", "B"]);
+}
