@@ -207,3 +207,86 @@ proptest! {
         prop_assert_eq!(compare(&big(&a), &big(&b)), expected);
     }
 }
+
+/// A random, often malformed, ballot.
+fn wild_ballot() -> impl Strategy<Value = Ballot> {
+    let name = prop::sample::select(vec!["C0", "C1", "C2", "C3", "X", ""]);
+    let grade = prop::sample::select(vec!["g0", "g1", "g2", "Bien", "??"]);
+    let choice = prop::sample::select(vec![
+        "for", "against", "abstain", "blank", "C0", "C1", "maybe",
+    ]);
+    (
+        prop::option::of(choice),
+        prop::option::of(prop::collection::vec(
+            prop::collection::vec(name.clone(), 0..3),
+            0..4,
+        )),
+        prop::option::of(prop::collection::vec(name.clone(), 0..3)),
+        prop::option::of(prop::collection::btree_map(name.clone(), -2i64..5, 0..3)),
+        prop::option::of(prop::collection::btree_map(name, grade, 0..4)),
+        prop::option::of(prop::sample::select(vec!["", "a reason"])),
+        prop::option::of(-2i64..4),
+        prop::option::of(prop::sample::select(vec!["A", "B", "Z"])),
+        prop::option::of(prop::sample::select(vec!["1", "3/2", "0"])),
+    )
+        .prop_map(
+            |(choice, ranking, approve, scores, grades, objection, count, college, weight)| {
+                Ballot {
+                    choice: choice.map(String::from),
+                    ranking: ranking.map(|r| {
+                        r.into_iter()
+                            .map(|t| Tier::Many(t.into_iter().map(String::from).collect()))
+                            .collect()
+                    }),
+                    approve: approve.map(|a| a.into_iter().map(String::from).collect()),
+                    scores: scores
+                        .map(|s| s.into_iter().map(|(k, v)| (k.to_string(), v)).collect()),
+                    grades: grades.map(|g| {
+                        g.into_iter()
+                            .map(|(k, v)| (k.to_string(), v.to_string()))
+                            .collect()
+                    }),
+                    objection: objection.map(String::from),
+                    count,
+                    college: college.map(String::from),
+                    weight: weight.and_then(fabrique_vote::Fraction::parse),
+                    ..Ballot::default()
+                }
+            },
+        )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn never_panics(
+        method in prop::sample::select(fabrique_vote::Method::ALL.to_vec()),
+        seats in 0u32..5,
+        colleges in any::<bool>(),
+        meek in any::<bool>(),
+        ballots in prop::collection::vec(wild_ballot(), 0..8),
+    ) {
+        let mut e = Election::new(method, &["C0", "C1", "C2", "C3"]);
+        e.grades = vec!["g0".into(), "g1".into(), "g2".into()];
+        e.seats = seats;
+        if meek {
+            e.stv_variant = StvVariant::Meek;
+            e.missing_grade = fabrique_vote::MissingGrade::Normalized;
+        }
+        if colleges {
+            e.colleges = Some(
+                [("A", "1/2"), ("B", "1/2")]
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), fabrique_vote::Fraction::parse(v).expect("f")))
+                    .collect(),
+            );
+        }
+        e.ballots = ballots;
+        // Either a result or a one-line error; never a panic.
+        match tally(&e) {
+            Ok(o) => prop_assert!(o.winners.len() <= seats as usize),
+            Err(err) => prop_assert!(!err.to_string().contains('\n')),
+        }
+    }
+}
