@@ -19,6 +19,9 @@
 //!   locked graph: first the candidates no locked pair beats, then those beaten only by
 //!   them, and so on.
 //!
+//! With several seats, the seats go to the best tiers of the ranking (these methods are not
+//! proportional; use `stv` for proportional representation).
+//!
 //! `details`: `pairwise` (`pairwise[a][b]` = d[a][b]), and `copeland_scores`,
 //! `strongest_paths`, or `locked` / `skipped` (pairs `[winner, loser, for, against]`).
 

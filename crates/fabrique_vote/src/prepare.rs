@@ -417,6 +417,12 @@ pub(crate) fn prepare(e: &Election) -> Result<Prepared, TallyError> {
             e.seats
         )));
     }
+    if e.method == Method::Irv && e.seats != 1 {
+        return Err(TallyError::Election(format!(
+            "irv fills one seat, not {}; use stv for several seats",
+            e.seats
+        )));
+    }
     if e.method == Method::MajorityJudgment {
         if e.grades.is_empty() || e.grades.len() > 255 {
             return Err(TallyError::Election(
