@@ -108,7 +108,8 @@ impl FromStr for Method {
 
 /// An exact non-negative fraction such as `"2/3"`, `"1/4"`, `"0.3"` or `1`.
 ///
-/// In JSON it is written as a string (`"p/q"`, an integer or a decimal) or as an integer.
+/// In JSON it is written as a string (`"p/q"`, an integer or a decimal) or as a number (a
+/// decimal number such as `0.3` is taken as written: exactly 3/10).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Fraction(pub BigRational);
 
@@ -166,12 +167,16 @@ impl<'de> Deserialize<'de> for Fraction {
         #[serde(untagged)]
         enum Raw {
             Int(u64),
+            Float(f64),
             Str(String),
         }
         let text = match Raw::deserialize(d)
             .map_err(|_| serde::de::Error::custom("expected a fraction such as \"2/3\""))?
         {
             Raw::Int(i) => i.to_string(),
+            // A JSON decimal such as 0.3 is read as written (its shortest representation),
+            // i.e. exactly 3/10, never as a binary floating-point value.
+            Raw::Float(f) => format!("{f}"),
             Raw::Str(s) => s,
         };
         Fraction::parse(&text).ok_or_else(|| {

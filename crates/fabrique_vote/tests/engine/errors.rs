@@ -111,3 +111,19 @@ fn seats_must_fit() {
         "{msg}"
     );
 }
+
+#[test]
+fn fractions_are_exact() {
+    use fabrique_vote::Fraction;
+    assert_eq!(Fraction::parse("0.3"), Some(Fraction::new(3, 10)));
+    assert_eq!(Fraction::parse("2/3"), Some(Fraction::new(2, 3)));
+    assert_eq!(Fraction::parse("1/0"), None);
+    assert_eq!(Fraction::parse("-1/2"), None);
+    let e = Election::from_json(
+        r#"{"method": "motion", "quorum": 0.3, "electorate": 10,
+        "ballots": [{"choice": "for", "count": 3}]}"#,
+    )
+    .expect("valid");
+    assert_eq!(e.quorum, Some(Fraction::new(3, 10)));
+    assert!(tally(&e).expect("count").quorum_reached); // 3 ≥ 3 exactly
+}
