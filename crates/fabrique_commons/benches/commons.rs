@@ -109,6 +109,17 @@ fn benches(c: &mut Criterion) {
             black_box(m)
         })
     });
+    let other = Content::page("Gros document", document(1 << 20, 99));
+    g.bench_function("diff 1 MB unrelated revisions (time-budgeted)", |bench| {
+        bench.iter(|| black_box(diff_content(black_box(&a), black_box(&other))))
+    });
+    let other2 = Content::page("Gros document", document(1 << 20, 98));
+    g.bench_function(
+        "three-way merge of 1 MB unrelated documents (conflict)",
+        |bench| {
+            bench.iter(|| black_box(merge(black_box(&a), black_box(&other), black_box(&other2))))
+        },
+    );
     let page = document(100 * 1024, 7);
     g.bench_function("render 100 KB Markdown page", |bench| {
         bench.iter(|| black_box(render_markdown(black_box(&page))))

@@ -9,10 +9,9 @@ use std::time::{Duration, Instant};
 use crate::license::License;
 use crate::model::{Content, DocumentKind, Ingredient, Visibility};
 
-/// Hunks larger than this (old + new bytes) get a time budget for the word-level diff.
-const WORD_DIFF_BUDGET_BYTES: usize = 64 * 1024;
-/// Time budget for a large diff; past it the diff is still correct but less minimal.
-const DIFF_DEADLINE: Duration = Duration::from_millis(300);
+/// Time budget for one diff; past it the diff is still exact (applying it gives the
+/// target) but less minimal. Ordinary revisions diff in well under a millisecond.
+const DIFF_DEADLINE: Duration = Duration::from_millis(500);
 
 /// One operation of a text diff. In JSON: `{"op": "equal", "text": "…"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -51,26 +50,25 @@ fn push_op(ops: &mut Vec<TextOp>, tag: ChangeTag, text: &str) {
     }
 }
 
-fn word_level(ops: &mut Vec<TextOp>, old: &str, new: &str) {
+fn word_level(ops: &mut Vec<TextOp>, old: &str, new: &str, deadline: Instant) {
     if old.is_empty() || new.is_empty() {
         push_op(ops, ChangeTag::Delete, old);
         push_op(ops, ChangeTag::Insert, new);
         return;
     }
-    let mut config = TextDiff::configure();
-    config.algorithm(Algorithm::Myers);
-    if old.len() + new.len() > WORD_DIFF_BUDGET_BYTES {
-        config.deadline(Instant::now() + DIFF_DEADLINE);
-    }
-    let diff = config.diff_unicode_words(old, new);
+    let diff = TextDiff::configure()
+        .algorithm(Algorithm::Myers)
+        .deadline(deadline)
+        .diff_unicode_words(old, new);
     for change in diff.iter_all_changes() {
         push_op(ops, change.tag(), change.value());
     }
 }
 
 /// A word-level diff of two texts. Lines are compared first, then words inside the
-/// changed line hunks, so that two 1 MB revisions diff quickly; very large hunks get a
-/// time budget (the result is then still exact, only less minimal).
+/// changed line hunks, so that two 1 MB revisions diff quickly; the whole diff has a
+/// time budget of half a second, past which it stays exact but less minimal (so even
+/// two unrelated megabytes diff in bounded time).
 ///
 /// Concatenating the `Equal` and `Delete` texts gives `old`; `Equal` and `Insert`
 /// give `new`.
@@ -82,15 +80,19 @@ pub fn diff_text(old: &str, new: &str) -> Vec<TextOp> {
     }
     let old_lines: Vec<&str> = old.split_inclusive('\n').collect();
     let new_lines: Vec<&str> = new.split_inclusive('\n').collect();
+    let deadline = Instant::now() + DIFF_DEADLINE;
     if old_lines.len() <= 1 && new_lines.len() <= 1 {
-        word_level(&mut ops, old, new);
+        word_level(&mut ops, old, new, deadline);
         return ops;
     }
     let old_offsets = offsets(&old_lines);
     let new_offsets = offsets(&new_lines);
-    let deadline = Some(Instant::now() + DIFF_DEADLINE * 2);
-    let line_ops =
-        similar::capture_diff_slices_deadline(Algorithm::Myers, &old_lines, &new_lines, deadline);
+    let line_ops = similar::capture_diff_slices_deadline(
+        Algorithm::Myers,
+        &old_lines,
+        &new_lines,
+        Some(deadline),
+    );
     for op in line_ops {
         match op {
             DiffOp::Equal { old_index, len, .. } => push_op(
@@ -121,6 +123,7 @@ pub fn diff_text(old: &str, new: &str) -> Vec<TextOp> {
                 &mut ops,
                 &old[old_offsets[old_index]..old_offsets[old_index + old_len]],
                 &new[new_offsets[new_index]..new_offsets[new_index + new_len]],
+                deadline,
             ),
         }
     }
@@ -575,7 +578,7 @@ pub fn apply(base: &Content, diff: &ContentDiff) -> Result<Content, ApplyError> 
 pub fn unified_text_diff(old: &str, new: &str, old_label: &str, new_label: &str) -> String {
     TextDiff::configure()
         .algorithm(Algorithm::Myers)
-        .deadline(Instant::now() + DIFF_DEADLINE * 2)
+        .deadline(Instant::now() + DIFF_DEADLINE)
         .diff_lines(old, new)
         .unified_diff()
         .context_radius(3)

@@ -4,6 +4,13 @@ use serde::{Deserialize, Serialize};
 use similar::{Algorithm, DiffOp, MergeResolution, TextMerge};
 use std::collections::HashSet;
 use std::hash::Hash;
+use std::time::{Duration, Instant};
+
+/// Texts larger than this (all three sides, in bytes) are merged by a time-budgeted
+/// line-level diff3 instead of `TextMerge`, whose cost is not bounded.
+const LARGE_MERGE_BYTES: usize = 64 * 1024;
+/// Time budget for diffing large texts against their base.
+const MERGE_DEADLINE: Duration = Duration::from_millis(400);
 
 use crate::diff::ListItem;
 use crate::model::Content;
@@ -73,8 +80,15 @@ pub enum Merge3Region<'a, T> {
 }
 
 fn matches<T: Hash + Eq>(base: &[T], side: &[T]) -> Vec<Option<usize>> {
-    let mut m = vec![None; base.len()];
-    for op in similar::capture_diff_slices(Algorithm::Myers, base, side) {
+    matches_from_ops(
+        base.len(),
+        &similar::capture_diff_slices(Algorithm::Myers, base, side),
+    )
+}
+
+fn matches_from_ops(base_len: usize, ops: &[DiffOp]) -> Vec<Option<usize>> {
+    let mut m = vec![None; base_len];
+    for op in ops.iter().copied() {
         if let DiffOp::Equal {
             old_index,
             new_index,
@@ -96,8 +110,22 @@ pub fn merge_slices<'a, T: Hash + Eq>(
     ours: &'a [T],
     theirs: &'a [T],
 ) -> Vec<Merge3Region<'a, T>> {
-    let mo = matches(base, ours);
-    let mt = matches(base, theirs);
+    merge_with_matches(
+        base,
+        ours,
+        theirs,
+        matches(base, ours),
+        matches(base, theirs),
+    )
+}
+
+fn merge_with_matches<'a, T: Hash + Eq>(
+    base: &'a [T],
+    ours: &'a [T],
+    theirs: &'a [T],
+    mo: Vec<Option<usize>>,
+    mt: Vec<Option<usize>>,
+) -> Vec<Merge3Region<'a, T>> {
     let mut regions: Vec<Merge3Region<'a, T>> = Vec::new();
     let push_resolved = |regions: &mut Vec<Merge3Region<'a, T>>, items: &'a [T]| {
         if items.is_empty() {
@@ -181,7 +209,16 @@ fn word_tokens(s: &str) -> Vec<&str> {
 fn merge_words(base: &str, ours: &str, theirs: &str) -> Option<String> {
     let (b, o, t) = (word_tokens(base), word_tokens(ours), word_tokens(theirs));
     let mut out = String::with_capacity(ours.len().max(theirs.len()));
-    for region in merge_slices(&b, &o, &t) {
+    let deadline = Some(Instant::now() + MERGE_DEADLINE);
+    let mo = matches_from_ops(
+        b.len(),
+        &similar::capture_diff_slices_deadline(Algorithm::Myers, &b, &o, deadline),
+    );
+    let mt = matches_from_ops(
+        b.len(),
+        &similar::capture_diff_slices_deadline(Algorithm::Myers, &b, &t, deadline),
+    );
+    for region in merge_with_matches(&b, &o, &t, mo, mt) {
         match region {
             Merge3Region::Resolved(items) => items.iter().for_each(|s| out.push_str(s)),
             Merge3Region::Conflict { .. } => return None,
@@ -198,6 +235,60 @@ fn lines<'a>(range: std::ops::Range<usize>, f: impl Fn(usize) -> Option<&'a str>
     range.filter_map(f).collect()
 }
 
+fn push_conflict(text: &mut String, o: &str, t: &str) {
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str("<<<<<<< ours\n");
+    text.push_str(o);
+    if !o.is_empty() && !o.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str("=======\n");
+    text.push_str(t);
+    if !t.is_empty() && !t.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str(">>>>>>> theirs\n");
+}
+
+/// Line-level diff3 for large texts, with a time budget on the two diffs against the
+/// base: past it the diffs are less minimal, which can only add conflicts, never make a
+/// wrong merge; so merging very different large texts stays bounded in time.
+/// Conflicting single paragraphs are retried word by word, as in [`merge_text`].
+fn merge_large_text(base: &str, ours: &str, theirs: &str) -> TextMergeResult {
+    let b: Vec<&str> = base.split_inclusive('\n').collect();
+    let o: Vec<&str> = ours.split_inclusive('\n').collect();
+    let t: Vec<&str> = theirs.split_inclusive('\n').collect();
+    let start = Instant::now();
+    let deadline = Some(start + MERGE_DEADLINE);
+    let ops_o = similar::capture_diff_slices_deadline(Algorithm::Myers, &b, &o, deadline);
+    let ops_t = similar::capture_diff_slices_deadline(Algorithm::Myers, &b, &t, deadline);
+    let mo = matches_from_ops(b.len(), &ops_o);
+    let mt = matches_from_ops(b.len(), &ops_t);
+    let mut text = String::with_capacity(ours.len().max(theirs.len()));
+    let mut conflicts = Vec::new();
+    for region in merge_with_matches(&b, &o, &t, mo, mt) {
+        match region {
+            Merge3Region::Resolved(lines) => lines.iter().for_each(|l| text.push_str(l)),
+            Merge3Region::Conflict { base, ours, theirs } => {
+                let (b, o, t) = (base.concat(), ours.concat(), theirs.concat());
+                if is_single_paragraph(&b)
+                    && is_single_paragraph(&o)
+                    && is_single_paragraph(&t)
+                    && let Some(m) = merge_words(&b, &o, &t)
+                {
+                    text.push_str(&m);
+                    continue;
+                }
+                push_conflict(&mut text, &o, &t);
+                conflicts.push((b, o, t));
+            }
+        }
+    }
+    TextMergeResult { text, conflicts }
+}
+
 /// Result of a text merge: the text (with markers where conflicted) and the conflicts
 /// as `(base, ours, theirs)` regions.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -208,9 +299,10 @@ pub struct TextMergeResult {
     pub conflicts: Vec<(String, String, String)>,
 }
 
-/// Three-way merge of a text: line level (similar's `TextMerge`); a conflicting region
-/// that is a single paragraph on all three sides is retried word by word, so edits to
-/// different sentences of a long paragraph merge.
+/// Three-way merge of a text: line level (similar's `TextMerge`; above 64 KB, an
+/// equivalent diff3 whose diffs have a time budget); a conflicting region that is a
+/// single paragraph on all three sides is retried word by word, so edits to different
+/// sentences of a long paragraph merge.
 pub fn merge_text(base: &str, ours: &str, theirs: &str) -> TextMergeResult {
     if ours == theirs || theirs == base {
         return TextMergeResult {
@@ -223,6 +315,9 @@ pub fn merge_text(base: &str, ours: &str, theirs: &str) -> TextMergeResult {
             text: theirs.to_string(),
             conflicts: vec![],
         };
+    }
+    if base.len() + ours.len() + theirs.len() > LARGE_MERGE_BYTES {
+        return merge_large_text(base, ours, theirs);
     }
     let merge = TextMerge::from_lines(base, ours, theirs);
     let mut text = String::with_capacity(ours.len().max(theirs.len()));
@@ -244,20 +339,7 @@ pub fn merge_text(base: &str, ours: &str, theirs: &str) -> TextMergeResult {
                     text.push_str(&m);
                     continue;
                 }
-                if !text.is_empty() && !text.ends_with('\n') {
-                    text.push('\n');
-                }
-                text.push_str("<<<<<<< ours\n");
-                text.push_str(&o);
-                if !o.is_empty() && !o.ends_with('\n') {
-                    text.push('\n');
-                }
-                text.push_str("=======\n");
-                text.push_str(&t);
-                if !t.is_empty() && !t.ends_with('\n') {
-                    text.push('\n');
-                }
-                text.push_str(">>>>>>> theirs\n");
+                push_conflict(&mut text, &o, &t);
                 conflicts.push((b, o, t));
             }
             _ => text.push_str(&lines(region.ours_range(), |i| merge.ours_line(i))),

@@ -132,3 +132,38 @@ fn identical_changes_and_tag_sets() {
         t(&["b", "c", "d"])
     );
 }
+
+#[test]
+fn large_texts_merge_with_the_budgeted_diff3() {
+    // Above 64 KB the merge uses its own diff3; same results on ordinary edits.
+    let base: String = (0..3000)
+        .map(|i| format!("Paragraphe {i} du guide du repair café.\n\n"))
+        .collect();
+    let ours = base
+        .replace("Paragraphe 10 du", "Paragraphe dix du")
+        .replace("Paragraphe 2000 du guide", "Paragraphe 2000 du grand guide");
+    let theirs = base.replace(
+        "Paragraphe 2000 du guide du repair café",
+        "Paragraphe 2000 du guide du repair café solidaire",
+    );
+    let r = merge_text(&base, &ours, &theirs);
+    assert!(r.conflicts.is_empty(), "{:?}", r.conflicts);
+    assert!(r.text.contains("Paragraphe dix du guide"));
+    assert!(
+        r.text
+            .contains("Paragraphe 2000 du grand guide du repair café solidaire.\n")
+    );
+    assert_eq!(r.text.len(), base.len() + 1 + 6 + 10);
+    let ours = base.replace("Paragraphe 5 du", "Paragraphe cinq du");
+    let theirs = base.replace("Paragraphe 5 du", "Paragraphe V du");
+    let r = merge_text(&base, &ours, &theirs);
+    assert_eq!(
+        r.conflicts,
+        [(
+            "Paragraphe 5 du guide du repair café.\n".to_string(),
+            "Paragraphe cinq du guide du repair café.\n".to_string(),
+            "Paragraphe V du guide du repair café.\n".to_string()
+        )]
+    );
+    assert!(r.text.contains("<<<<<<< ours\nParagraphe cinq du guide du repair café.\n=======\nParagraphe V du guide du repair café.\n>>>>>>> theirs\n"));
+}
