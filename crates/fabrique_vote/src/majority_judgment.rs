@@ -22,20 +22,22 @@
 //! per grade, worst first) with an optional `participants`.
 //!
 //! `details`: `grades` (names, worst first), `profiles` (counts per grade as given),
-//! `majority_grades`, and `gauge` (per candidate, the weight of judgments above and below
-//! the majority grade, after filling missing judgments).
+//! `completed_profiles` (those where missing judgments were filled in, worst or median
+//! modes), `majority_grades`, and `gauge` (per candidate, the shares of judgments above and
+//! below the majority grade, as exact fractions).
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
-use num_bigint::BigUint;
+use num_bigint::{BigInt, BigUint};
 use num_integer::Integer;
+use num_rational::BigRational;
 use num_traits::{One, Zero};
 use serde_json::json;
 
 use crate::model::{Election, MissingGrade};
 use crate::prepare::{Content, Prepared};
-use crate::report::{Lottery, fill_seats, int};
+use crate::report::{Lottery, fill_seats};
 use crate::{Counted, TallyError};
 
 /// How missing judgments are filled in.
@@ -394,6 +396,7 @@ pub(crate) fn count(
     let mut profiles = BTreeMap::new();
     let mut majority = BTreeMap::new();
     let mut gauge = BTreeMap::new();
+    let mut completed = BTreeMap::new();
     for c in 0..n {
         profiles.insert(
             p.candidates[c].clone(),
@@ -404,10 +407,24 @@ pub(crate) fn count(
             full[c].majority_grade().map(|g| e.grades[g].clone()),
         );
         let (above, below) = full[c].gauge();
+        let total = BigInt::from(full[c].total());
+        let share = |v: BigUint| {
+            if total.is_zero() {
+                serde_json::Value::Null
+            } else {
+                crate::report::num(&BigRational::new(BigInt::from(v), total.clone()))
+            }
+        };
         gauge.insert(
             p.candidates[c].clone(),
-            json!({"above": int(&above.into()), "below": int(&below.into())}),
+            json!({"above": share(above), "below": share(below)}),
         );
+        if e.missing_grade != MissingGrade::Normalized && full[c] != given[c] {
+            completed.insert(
+                p.candidates[c].clone(),
+                full[c].0.iter().map(real).collect::<Vec<_>>(),
+            );
+        }
     }
     Ok(Counted {
         ranking,
@@ -418,6 +435,7 @@ pub(crate) fn count(
             "missing_grade": e.missing_grade,
             "ballots": real(&participants),
             "profiles": profiles,
+            "completed_profiles": completed,
             "majority_grades": majority,
             "gauge": gauge,
         }),
