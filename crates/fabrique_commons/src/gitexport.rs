@@ -121,6 +121,25 @@ pub fn tree_at(commits: &[ExportCommit], upto: usize) -> BTreeMap<String, Vec<u8
     tree
 }
 
+/// The full file tree after each commit (path → bytes), lazily: the `n`th item is the
+/// tree of commit `n`. Each tree is a fresh copy; collect only small histories.
+pub fn trees(commits: &[ExportCommit]) -> impl Iterator<Item = BTreeMap<String, Vec<u8>>> + '_ {
+    let mut tree = BTreeMap::new();
+    commits.iter().map(move |c| {
+        for ch in &c.changes {
+            match ch {
+                FileChange::Modify { path, data } => {
+                    tree.insert(path.clone(), data.clone());
+                }
+                FileChange::Delete { path } => {
+                    tree.remove(path);
+                }
+            }
+        }
+        tree.clone()
+    })
+}
+
 fn ident(name: &str, email: &str) -> String {
     let clean = |s: &str| -> String {
         s.chars()

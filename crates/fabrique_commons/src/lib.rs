@@ -10,6 +10,7 @@
 
 pub mod attribution;
 pub mod diff;
+pub mod fork;
 pub mod frontmatter;
 pub mod gitexport;
 pub mod import;
@@ -26,16 +27,17 @@ pub use diff::{
     ApplyError, ContentDiff, TextOp, apply, diff_content, diff_text, unified_content_diff,
     unified_text_diff,
 };
+pub use fork::{Fork, fork};
 pub use frontmatter::{
     ImportError, Meta, SourceRef, from_markdown_file, from_markdown_file_with, to_markdown_file,
 };
 pub use gitexport::{
-    ExportCommit, FileChange, RevisionRecord, commits_from_revisions, fast_import_stream,
+    ExportCommit, FileChange, RevisionRecord, commits_from_revisions, fast_import_stream, trees,
     write_fast_import,
 };
 pub use import::{DirImportError, ImportedFile, import_markdown_dir};
 pub use license::{ForkLicenseError, License, UnknownLicense, fork_license};
-pub use markdown::{plain_text, render_markdown, snippet};
+pub use markdown::{plain_text, render_markdown, search_text, snippet};
 pub use mediawiki::{
     WikiError, WikiPage, WikiRevision, import_page, parse_mediawiki, parse_mediawiki_str,
     read_mediawiki_file,
@@ -45,5 +47,5 @@ pub use model::{
     Content, ContentError, DocumentKind, Ingredient, IngredientKind, RecipeFields,
     ValidationErrors, Visibility,
 };
-pub use text::{markdown_file_name, slugify, unique_slug};
+pub use text::{fold_for_search, markdown_file_name, slugify, unique_slug};
 pub use wikitext::{WikiConversion, wikitext_to_markdown};

@@ -117,3 +117,29 @@ pub fn snippet(markdown: &str, max_chars: usize) -> String {
     };
     format!("{}…", cut.trim_end())
 }
+
+/// All the searchable text of a document, without markup, one block per line: title,
+/// tags, summary, context, ingredients, utensils, steps, produces, difficulties, tips,
+/// local variants, then the body. For the search index (fold it with
+/// [`crate::text::fold_for_search`]).
+pub fn search_text(content: &crate::model::Content) -> String {
+    let f = &content.fields;
+    let mut parts: Vec<String> = vec![content.title.clone()];
+    if !content.tags.is_empty() {
+        parts.push(content.tags.join(" "));
+    }
+    for md in [&f.summary, &f.context] {
+        parts.push(plain_text(md));
+    }
+    for i in &f.ingredients {
+        parts.push(format!("{} {}", i.name, i.quantity).trim().to_string());
+    }
+    parts.extend(f.utensils.iter().cloned());
+    parts.extend(f.steps.iter().map(|s| plain_text(s)));
+    for md in [&f.produces, &f.difficulties, &f.tips, &f.local_variants] {
+        parts.push(plain_text(md));
+    }
+    parts.push(plain_text(&content.body));
+    parts.retain(|p| !p.is_empty());
+    parts.join("\n")
+}

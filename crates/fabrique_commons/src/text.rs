@@ -54,6 +54,12 @@ fn fold_char(c: char) -> Option<&'static str> {
     })
 }
 
+/// Folds text for accent- and case-insensitive search: lower case, accents folded
+/// (`"ÉCOLE"`, `"école"` and `"ecole"` all give `"ecole"`).
+pub fn fold_for_search(s: &str) -> String {
+    fold_accents(&s.to_lowercase())
+}
+
 /// Longest slug [`slugify`] produces, in bytes (always ASCII).
 pub const MAX_SLUG_LEN: usize = 80;
 
@@ -120,5 +126,6 @@ mod tests {
         assert_eq!(slugify("???"), "document");
         assert_eq!(markdown_file_name("Repair café"), "repair-cafe.md");
         assert_eq!(unique_slug("A", |s| s == "a" || s == "a-2"), "a-3");
+        assert_eq!(fold_for_search("ÉCOLE Évènement"), "ecole evenement");
     }
 }

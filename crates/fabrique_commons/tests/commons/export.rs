@@ -221,6 +221,13 @@ fn revisions_become_commits() {
         matches!(&commits[3].changes[0], FileChange::Delete { path } if path == "pages/charte.md")
     );
     let tree = tree_at(&commits, 4);
+    let all: Vec<_> = fabrique_commons::trees(&commits).collect();
+    assert_eq!(all.len(), 4);
+    assert_eq!(all[3], tree);
+    assert_eq!(
+        all[1].keys().cloned().collect::<Vec<_>>(),
+        ["pages/charte.md", "recettes/repair-cafe.md"]
+    );
     let paths: Vec<_> = tree.keys().cloned().collect();
     assert_eq!(paths, ["recettes/charte.md", "recettes/repair-cafe.md"]);
     let text = String::from_utf8(tree["recettes/repair-cafe.md"].clone()).unwrap();

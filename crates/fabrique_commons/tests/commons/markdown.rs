@@ -191,3 +191,16 @@ fn plain_text_and_snippets() {
     assert_eq!(snippet(md, 20), "Repair café Un…");
     assert_eq!(snippet("court", 20), "court");
 }
+
+#[test]
+fn search_text_gathers_every_field() {
+    let mut c = crate::diff::repair_cafe();
+    c.tags = vec!["réparation".into()];
+    c.body = "Un **atelier** ouvert.".into();
+    let t = fabrique_commons::search_text(&c);
+    assert_eq!(
+        t,
+        "Repair café\nréparation\nRéparer ensemble ses objets.\nDans un quartier sans atelier.\nbénévoles 5\nune salle\ntournevis\nmultimètre\nTrouver une salle\nAnnoncer la date\nAccueillir\nDes objets réparés\nUn atelier ouvert."
+    );
+    assert!(fabrique_commons::fold_for_search(&t).contains("reparer ensemble"));
+}
