@@ -14,7 +14,7 @@ use num_traits::{One, ToPrimitive, Zero};
 
 use crate::TallyError;
 use crate::fxhash::FxMap;
-use crate::model::{Ballot, Election, Method, MissingGrade, QuorumBy};
+use crate::model::{Ballot, Election, Method, QuorumBy};
 
 /// A motion choice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -423,15 +423,10 @@ pub(crate) fn prepare(e: &Election) -> Result<Prepared, TallyError> {
             e.seats
         )));
     }
-    if e.method == Method::MajorityJudgment {
-        if e.grades.is_empty() || e.grades.len() > 255 {
-            return Err(TallyError::Election(
-                "majority judgment needs between 1 and 255 grades".into(),
-            ));
-        }
-        if e.seats > 1 && e.missing_grade == MissingGrade::Normalized {
-            // fine: seats are filled from the ranking
-        }
+    if e.method == Method::MajorityJudgment && (e.grades.is_empty() || e.grades.len() > 255) {
+        return Err(TallyError::Election(
+            "majority judgment needs between 1 and 255 grades".into(),
+        ));
     }
     let mut grade_map = FxMap::default();
     for (i, g) in e.grades.iter().enumerate() {
