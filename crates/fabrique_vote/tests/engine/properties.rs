@@ -327,3 +327,21 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_weight_counts_like_a_count((n, ballots) in ballots_strategy()) {
+        for m in RANKED {
+            let seats = if m == Method::Stv { 2 } else { 1 };
+            let counted = election(m, n, &ballots, seats);
+            let mut weighted = election(m, n, &ballots, seats);
+            for b in &mut weighted.ballots {
+                let k = b.count.take().unwrap_or(1);
+                b.weight = Some(fabrique_vote::Fraction::new(k, 1));
+            }
+            prop_assert_eq!(tally(&counted).expect("a"), tally(&weighted).expect("b"), "{}", m);
+        }
+    }
+}
