@@ -296,3 +296,95 @@ proptest! {
         prop_assert!(!html.to_lowercase().contains("javascript:"));
     }
 }
+
+fn wiki_soup() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop_oneof![
+            prop::sample::select(vec![
+                "\n",
+                "\n\n",
+                " ",
+                "=",
+                "==",
+                "'",
+                "''",
+                "'''",
+                "[[",
+                "]]",
+                "[",
+                "]",
+                "|",
+                "||",
+                "!",
+                "!!",
+                "{|",
+                "|-",
+                "|}",
+                "|+",
+                "{{",
+                "}}",
+                "*",
+                "#",
+                ":",
+                ";",
+                "----",
+                "<ref>",
+                "</ref>",
+                "<ref name=a />",
+                "<nowiki>",
+                "</nowiki>",
+                "<pre>",
+                "</pre>",
+                "<!--",
+                "-->",
+                "http://x.example",
+                "Catégorie:",
+                "Fichier:",
+                "é",
+                "\u{E000}",
+                "\u{E001}",
+                "__NOTOC__",
+                "<references/>",
+            ])
+            .prop_map(str::to_string),
+            "\\PC{0,5}",
+        ],
+        0..40,
+    )
+    .prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn wikitext_conversion_never_panics(w in wiki_soup()) {
+        let c = fabrique_commons::wikitext_to_markdown(&w);
+        let html = render_markdown(&c.markdown);
+        prop_assert_eq!(crate::markdown::dangerous(&html), None);
+        for t in &c.tags {
+            prop_assert!(!t.is_empty() && t.chars().count() <= 40);
+        }
+    }
+
+    #[test]
+    fn importers_never_panic(
+        fm in prop::collection::vec(
+            prop_oneof![
+                prop::sample::select(vec!["---\n", "title: ", "license: CC0\n", "- ", "  ", "\"", "'", "[", "]", ",", "|\n", ">-\n", ":", "#", "\n", "tags:", "steps:\n", "ingredients:\n", "  - kind: people\n", "\t"]).prop_map(str::to_string),
+                "\\PC{0,6}",
+            ],
+            0..30,
+        ),
+        xml in prop::collection::vec(
+            prop_oneof![
+                prop::sample::select(vec!["<mediawiki>", "</mediawiki>", "<page>", "</page>", "<title>", "</title>", "<revision>", "</revision>", "<timestamp>2020-01-01T00:00:00Z</timestamp>", "<text>", "</text>", "<id>", "</id>", "&amp;", "&#x41;", "&bad;", "<", ">", "\n", "<minor/>"]).prop_map(str::to_string),
+                "\\PC{0,6}",
+            ],
+            0..30,
+        ),
+    ) {
+        let _ = from_markdown_file(&fm.concat());
+        let _ = fabrique_commons::parse_mediawiki_str(&xml.concat());
+    }
+}
