@@ -76,6 +76,8 @@ pub struct WikiPage {
     pub revisions: Vec<WikiRevision>,
     /// Line of the `<page>` tag in the file.
     pub line: usize,
+    /// Byte offset just past `</page>`: with the file size, the import's progress.
+    pub end_offset: u64,
 }
 
 /// A malformed export, with the 1-based line of the problem.
@@ -445,6 +447,7 @@ pub fn for_each_page<R: BufRead>(
                             redirect: p.redirect,
                             revisions,
                             line: p.line,
+                            end_offset: reader.buffer_position(),
                         })
                         .map_err(fail)?;
                     }

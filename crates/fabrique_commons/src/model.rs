@@ -318,6 +318,9 @@ pub enum ContentError {
         /// What was expected.
         message: String,
     },
+    /// A field this shape does not have (a typo?).
+    #[error("{0}: unknown field")]
+    UnknownField(String),
     /// Unknown `kind`.
     #[error("kind: unknown document kind {0:?} (expected recipe or page)")]
     UnknownKind(String),
@@ -417,7 +420,9 @@ impl ContentError {
         match self {
             ContentError::Json { .. } => String::new(),
             ContentError::Missing(f) => (*f).to_string(),
-            ContentError::WrongType { field, .. } => field.clone(),
+            ContentError::WrongType { field, .. } | ContentError::UnknownField(field) => {
+                field.clone()
+            }
             ContentError::UnknownKind(_) => "kind".into(),
             ContentError::UnknownVisibility(_) => "visibility".into(),
             ContentError::UnknownLicense(_) => "license".into(),
@@ -471,6 +476,96 @@ fn check_tag(tag: &str) -> Option<ContentError> {
     None
 }
 
+fn parse_fields(
+    map: &serde_json::Map<String, serde_json::Value>,
+    errors: &mut Vec<ContentError>,
+) -> RecipeFields {
+    use serde_json::Value;
+    let mut f = RecipeFields::default();
+    for (key, value) in map {
+        if value.is_null() {
+            continue;
+        }
+        let field = format!("fields.{key}");
+        let text = |errors: &mut Vec<ContentError>| -> String {
+            match value {
+                Value::String(s) => s.clone(),
+                _ => {
+                    errors.push(ContentError::WrongType {
+                        field: field.clone(),
+                        message: "must be a string".into(),
+                    });
+                    String::new()
+                }
+            }
+        };
+        let strings = |errors: &mut Vec<ContentError>| -> Vec<String> {
+            match value {
+                Value::Array(items) => items
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, item)| match item {
+                        Value::String(s) => Some(s.clone()),
+                        _ => {
+                            errors.push(ContentError::WrongType {
+                                field: format!("{field}[{i}]"),
+                                message: "must be a string".into(),
+                            });
+                            None
+                        }
+                    })
+                    .collect(),
+                _ => {
+                    errors.push(ContentError::WrongType {
+                        field: field.clone(),
+                        message: "must be a list of strings".into(),
+                    });
+                    Vec::new()
+                }
+            }
+        };
+        match key.as_str() {
+            "summary" => f.summary = text(errors),
+            "context" => f.context = text(errors),
+            "produces" => f.produces = text(errors),
+            "difficulties" => f.difficulties = text(errors),
+            "tips" => f.tips = text(errors),
+            "local_variants" => f.local_variants = text(errors),
+            "utensils" => f.utensils = strings(errors),
+            "steps" => f.steps = strings(errors),
+            "ingredients" => match value {
+                Value::Array(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        match serde_json::from_value::<Ingredient>(item.clone()) {
+                            Ok(ing) => f.ingredients.push(ing),
+                            Err(e) => {
+                                let msg = e.to_string();
+                                if msg.contains("unknown ingredient kind") {
+                                    let k = msg.split('"').nth(1).unwrap_or_default().to_string();
+                                    errors.push(ContentError::UnknownIngredientKind(k));
+                                } else {
+                                    errors.push(ContentError::WrongType {
+                                        field: format!("{field}[{i}]"),
+                                        message:
+                                            "must be a string or {\"kind\", \"name\", \"quantity\"}"
+                                                .into(),
+                                    });
+                                }
+                            }
+                        }
+                    }
+                }
+                _ => errors.push(ContentError::WrongType {
+                    field,
+                    message: "must be a list".into(),
+                }),
+            },
+            _ => errors.push(ContentError::UnknownField(field)),
+        }
+    }
+    f
+}
+
 impl Content {
     /// A new page with the given title and body, CC BY-SA, public, no tags.
     pub fn page(title: impl Into<String>, body: impl Into<String>) -> Content {
@@ -495,7 +590,9 @@ impl Content {
     }
 
     /// Parses and validates the API's JSON shape. `default_license` is used when the
-    /// JSON has no `license` (the organisation's default). Every problem is reported.
+    /// JSON has no `license` (the organisation's default). Unknown top-level keys (such
+    /// as `base_revision`) are ignored; unknown keys inside `fields` are errors. Every
+    /// problem is reported, each naming its field.
     pub fn from_json(
         json: &str,
         default_license: Option<License>,
@@ -588,22 +685,14 @@ impl Content {
         };
         let fields = match obj.get("fields") {
             None | Some(serde_json::Value::Null) => RecipeFields::default(),
-            Some(v) => match serde_json::from_value::<RecipeFields>(v.clone()) {
-                Ok(f) => f,
-                Err(e) => {
-                    let msg = e.to_string();
-                    if msg.contains("unknown ingredient kind") {
-                        let k = msg.split('"').nth(1).unwrap_or_default().to_string();
-                        errors.push(ContentError::UnknownIngredientKind(k));
-                    } else {
-                        errors.push(ContentError::WrongType {
-                            field: "fields".into(),
-                            message: msg,
-                        });
-                    }
-                    RecipeFields::default()
-                }
-            },
+            Some(serde_json::Value::Object(map)) => parse_fields(map, &mut errors),
+            Some(_) => {
+                errors.push(ContentError::WrongType {
+                    field: "fields".into(),
+                    message: "must be an object".into(),
+                });
+                RecipeFields::default()
+            }
         };
         let content = Content {
             kind,

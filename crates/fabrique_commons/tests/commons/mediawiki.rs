@@ -38,6 +38,10 @@ fn sample_export_gives_pages_with_ordered_revisions() {
     let ids: Vec<_> = velo.revisions.iter().map(|r| r.id.unwrap()).collect();
     assert_eq!(ids, [205, 231, 240]);
     assert_eq!(velo.line, 109);
+    let size = std::fs::metadata(crate::data("repair_cafe.xml"))
+        .unwrap()
+        .len();
+    assert!(rc.end_offset < velo.end_offset && velo.end_offset < size);
 }
 
 #[test]
