@@ -5,6 +5,42 @@
 //! three-way merges, Markdown/front-matter export and import, the `git fast-import`
 //! export stream, and the MediaWiki XML importer. No database, no HTTP, no search
 //! index: file I/O only in the functions that take paths.
+//!
+//! ## Module map
+//!
+//! | module | what the web/database layer calls |
+//! | --- | --- |
+//! | [`model`] | [`Content::from_json`] (API body → validated content, errors per field), [`Content::validate`] |
+//! | [`license`] | [`License::parse`], [`fork_license`] |
+//! | [`attribution`] | [`attribution_line`], [`credit_line`] (FR/EN), [`fork_chain`] |
+//! | [`mod@fork`] | [`fork()`]: licence rules + attribution chain of a new fork |
+//! | [`markdown`] | [`render_markdown`] (safe HTML), [`plain_text`], [`snippet`], [`search_text`] |
+//! | [`diff`] | [`diff_content`] (serialisable, renderable, a patch), [`apply`], [`unified_text_diff`] |
+//! | [`mod@merge`] | [`merge()`] → [`MergeOutcome`] (clean, or conflicts per field for a 409) |
+//! | [`frontmatter`] | [`to_markdown_file`], [`from_markdown_file`] |
+//! | [`gitexport`] | [`commits_from_revisions`], [`fast_import_stream`], [`write_fast_import`] |
+//! | [`mediawiki`], [`wikitext`] | [`read_mediawiki_file`], [`mediawiki::for_each_page`], [`import_page`], [`wikitext_to_markdown`] |
+//! | [`import`] | [`import_markdown_dir`] |
+//! | [`text`] | [`slugify`], [`unique_slug`], [`fold_for_search`] |
+//!
+//! ## Saving on top of a stale revision
+//!
+//! ```
+//! use fabrique_commons::{Content, MergeOutcome, merge};
+//!
+//! let base = Content::from_json(r#"{"title": "Repair café", "license": "CC-BY-SA-4.0",
+//!     "body": "Le samedi.\n\nDans la salle des fêtes.\n"}"#, None).unwrap();
+//! let mut latest = base.clone();
+//! latest.body = "Le premier samedi.\n\nDans la salle des fêtes.\n".into();
+//! let mut edit = base.clone();
+//! edit.body = "Le samedi.\n\nDans la grande salle des fêtes.\n".into();
+//! match merge(&base, &edit, &latest) {
+//!     MergeOutcome::Clean(merged) => {
+//!         assert_eq!(merged.body, "Le premier samedi.\n\nDans la grande salle des fêtes.\n")
+//!     }
+//!     MergeOutcome::Conflict { conflicts, .. } => panic!("409: {conflicts:?}"),
+//! }
+//! ```
 
 #![warn(missing_docs)]
 
