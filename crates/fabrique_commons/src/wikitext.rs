@@ -695,7 +695,8 @@ pub fn wikitext_to_markdown(wikitext: &str) -> WikiConversion {
                 '#' => format!("1. {}", cv.inline(rest).trim()),
                 '*' => format!("- {}", cv.inline(rest).trim()),
                 ';' => match split_cells(rest, " :").as_slice() {
-                    [term, def, ..] if !def.trim().is_empty() => {
+                    [term, def @ ..] if def.iter().any(|d| !d.trim().is_empty()) => {
+                        let def = def.join(" :");
                         format!(
                             "**{}** : {}",
                             cv.inline(term.trim()).trim(),

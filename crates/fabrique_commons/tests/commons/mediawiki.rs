@@ -203,6 +203,16 @@ fn wikitext_conversion_details() {
     );
     assert_eq!(c.tags, ["tiers-lieux", "jardin partagé"]);
     assert_eq!(c.links, ["Page", "Jardin partagé", "vélo"]);
+    // Definition lists and tables with attributes and multi-line cells; a cell whose
+    // text before `|` is not attributes keeps it (escaped) rather than losing it.
+    let c = wikitext_to_markdown(
+        "; Horaires : samedi : 10 h\n; Lieu\n: salle des fêtes\n:: au fond\nSuite.\n\
+         {| class=\"wikitable\"\n|+ Budget\n|-\n! scope=\"col\" | Poste !! Montant\n|-\n| Café\n| 30 €\n|-\n| [[Outil|outils]] | x || 5 \\| 6\n|}\nAprès",
+    );
+    assert_eq!(
+        c.markdown,
+        "**Horaires** : samedi : 10 h\n\n**Lieu**\n\n> salle des fêtes\n>> au fond\n\nSuite.\n\n*Budget*\n\n| Poste | Montant |\n| --- | --- |\n| Café | 30 € |\n| [outils](outil) \\| x | 5 \\\\| 6 |\n\nAprès\n"
+    );
     // Multi-line templates become wikitext code blocks.
     let c = wikitext_to_markdown("{{Infobox\n|nom=Repair café\n}}\nTexte");
     assert!(
