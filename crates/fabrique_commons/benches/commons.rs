@@ -120,6 +120,37 @@ fn benches(c: &mut Criterion) {
             bench.iter(|| black_box(merge(black_box(&a), black_box(&other), black_box(&other2))))
         },
     );
+    let revisions: Vec<fabrique_commons::RevisionRecord> = (0..10_000u64)
+        .map(|i| {
+            let mut c = fabrique_commons::Content::page(
+                format!("Document {}", i % 1000),
+                document(2 * 1024, i),
+            );
+            c.tags = vec!["bench".into()];
+            fabrique_commons::RevisionRecord {
+                slug: format!("document-{}", i % 1000),
+                author_name: "Louise".into(),
+                author_email: "louise@example.org".into(),
+                time: jiff::Timestamp::from_second(1_700_000_000 + i as i64).unwrap(),
+                message: format!("Révision {i}"),
+                content: c,
+                meta: fabrique_commons::Meta::default(),
+            }
+        })
+        .collect();
+    g.bench_function(
+        "fast-import stream of 10,000 revisions of 1,000 documents",
+        |bench| {
+            bench.iter(|| {
+                let mut w =
+                    fabrique_commons::FastImportWriter::new(std::io::sink(), "refs/heads/main");
+                for r in &revisions {
+                    w.push(r).unwrap();
+                }
+                w.finish().unwrap()
+            })
+        },
+    );
     let page = document(100 * 1024, 7);
     g.bench_function("render 100 KB Markdown page", |bench| {
         bench.iter(|| black_box(render_markdown(black_box(&page))))

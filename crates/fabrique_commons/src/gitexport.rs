@@ -69,38 +69,52 @@ pub fn document_path(kind: DocumentKind, slug: &str) -> String {
     format!("{dir}/{}.md", slugify(slug))
 }
 
-/// Turns an ordered list of revisions into commits, one per revision. A revision that
-/// changes a document's kind moves its file (delete + write). Pure: no I/O.
+/// Turns revisions into commits one at a time, remembering where each document's file
+/// is (a revision that changes a document's kind moves its file: delete + write).
+#[derive(Debug, Default, Clone)]
+pub struct CommitBuilder {
+    paths: BTreeMap<String, String>,
+}
+
+impl CommitBuilder {
+    /// A builder for an empty repository.
+    pub fn new() -> CommitBuilder {
+        CommitBuilder::default()
+    }
+
+    /// The commit of the next revision, in history order.
+    pub fn commit(&mut self, r: &RevisionRecord) -> ExportCommit {
+        let path = document_path(r.content.kind, &r.slug);
+        let mut changes = Vec::new();
+        if let Some(old) = self.paths.insert(slugify(&r.slug), path.clone())
+            && old != path
+        {
+            changes.push(FileChange::Delete { path: old });
+        }
+        changes.push(FileChange::Modify {
+            path,
+            data: to_markdown_file(&r.content, &r.meta).into_bytes(),
+        });
+        let mut message = r.message.trim_end().to_string();
+        if message.is_empty() {
+            message = format!("Révision de {}", r.content.title);
+        }
+        message.push('\n');
+        ExportCommit {
+            author_name: r.author_name.clone(),
+            author_email: r.author_email.clone(),
+            time: r.time,
+            message,
+            changes,
+        }
+    }
+}
+
+/// Turns an ordered list of revisions into commits, one per revision. Pure: no I/O.
+/// For large histories, use [`FastImportWriter`], which holds one revision at a time.
 pub fn commits_from_revisions(revisions: &[RevisionRecord]) -> Vec<ExportCommit> {
-    let mut current: BTreeMap<String, String> = BTreeMap::new(); // slug → path
-    revisions
-        .iter()
-        .map(|r| {
-            let path = document_path(r.content.kind, &r.slug);
-            let mut changes = Vec::new();
-            if let Some(old) = current.insert(slugify(&r.slug), path.clone())
-                && old != path
-            {
-                changes.push(FileChange::Delete { path: old });
-            }
-            changes.push(FileChange::Modify {
-                path,
-                data: to_markdown_file(&r.content, &r.meta).into_bytes(),
-            });
-            let mut message = r.message.trim_end().to_string();
-            if message.is_empty() {
-                message = format!("Révision de {}", r.content.title);
-            }
-            message.push('\n');
-            ExportCommit {
-                author_name: r.author_name.clone(),
-                author_email: r.author_email.clone(),
-                time: r.time,
-                message,
-                changes,
-            }
-        })
-        .collect()
+    let mut builder = CommitBuilder::new();
+    revisions.iter().map(|r| builder.commit(r)).collect()
 }
 
 /// The full file tree after the first `upto` commits (path → bytes).
@@ -176,40 +190,83 @@ fn quote_path(path: &str) -> String {
     }
 }
 
+fn write_commit<W: Write>(
+    out: &mut W,
+    c: &ExportCommit,
+    branch: &str,
+    mark: u64,
+) -> io::Result<()> {
+    let who = ident(&c.author_name, &c.author_email);
+    let when = format!("{} +0000", c.time.as_second());
+    writeln!(out, "commit {branch}")?;
+    writeln!(out, "mark :{mark}")?;
+    writeln!(out, "author {who} {when}")?;
+    writeln!(out, "committer {who} {when}")?;
+    writeln!(out, "data {}", c.message.len())?;
+    out.write_all(c.message.as_bytes())?;
+    writeln!(out)?;
+    for ch in &c.changes {
+        match ch {
+            FileChange::Modify { path, data } => {
+                writeln!(out, "M 100644 inline {}", quote_path(path))?;
+                writeln!(out, "data {}", data.len())?;
+                out.write_all(data)?;
+                writeln!(out)?;
+            }
+            FileChange::Delete { path } => writeln!(out, "D {}", quote_path(path))?,
+        }
+    }
+    writeln!(out)
+}
+
 /// Writes commits in `git fast-import` format on `branch` (e.g. `refs/heads/main`):
 /// author and committer with epoch seconds and `+0000`, messages, and
-/// `M 100644 inline <path>` / `D <path>` file commands. Streams: memory stays bounded by
-/// one file.
+/// `M 100644 inline <path>` / `D <path>` file commands, then `done`.
 pub fn write_fast_import<W: Write>(
     commits: &[ExportCommit],
     branch: &str,
     mut out: W,
 ) -> io::Result<()> {
     for (i, c) in commits.iter().enumerate() {
-        let who = ident(&c.author_name, &c.author_email);
-        let when = format!("{} +0000", c.time.as_second());
-        writeln!(out, "commit {branch}")?;
-        writeln!(out, "mark :{}", i + 1)?;
-        writeln!(out, "author {who} {when}")?;
-        writeln!(out, "committer {who} {when}")?;
-        writeln!(out, "data {}", c.message.len())?;
-        out.write_all(c.message.as_bytes())?;
-        writeln!(out)?;
-        for ch in &c.changes {
-            match ch {
-                FileChange::Modify { path, data } => {
-                    writeln!(out, "M 100644 inline {}", quote_path(path))?;
-                    writeln!(out, "data {}", data.len())?;
-                    out.write_all(data)?;
-                    writeln!(out)?;
-                }
-                FileChange::Delete { path } => writeln!(out, "D {}", quote_path(path))?,
-            }
-        }
-        writeln!(out)?;
+        write_commit(&mut out, c, branch, i as u64 + 1)?;
     }
-    writeln!(out, "done")?;
-    Ok(())
+    writeln!(out, "done")
+}
+
+/// A streaming exporter: give it revisions in history order, it writes each commit to
+/// the `git fast-import` stream at once, so memory stays bounded by one revision
+/// whatever the size of the history (pipe it into `git fast-import`).
+pub struct FastImportWriter<W: Write> {
+    out: W,
+    branch: String,
+    builder: CommitBuilder,
+    marks: u64,
+}
+
+impl<W: Write> FastImportWriter<W> {
+    /// A writer of commits on `branch` (e.g. `refs/heads/main`).
+    pub fn new(out: W, branch: &str) -> Self {
+        FastImportWriter {
+            out,
+            branch: branch.to_string(),
+            builder: CommitBuilder::new(),
+            marks: 0,
+        }
+    }
+
+    /// Writes the commit of the next revision.
+    pub fn push(&mut self, revision: &RevisionRecord) -> io::Result<()> {
+        let commit = self.builder.commit(revision);
+        self.marks += 1;
+        write_commit(&mut self.out, &commit, &self.branch, self.marks)
+    }
+
+    /// Ends the stream with `done` and returns the writer.
+    pub fn finish(mut self) -> io::Result<W> {
+        writeln!(self.out, "done")?;
+        self.out.flush()?;
+        Ok(self.out)
+    }
 }
 
 /// The whole `git fast-import` stream for `commits` on `refs/heads/main`, ending with

@@ -68,8 +68,8 @@ pub use frontmatter::{
     ImportError, Meta, SourceRef, from_markdown_file, from_markdown_file_with, to_markdown_file,
 };
 pub use gitexport::{
-    ExportCommit, FileChange, RevisionRecord, commits_from_revisions, fast_import_stream, trees,
-    write_fast_import,
+    CommitBuilder, ExportCommit, FastImportWriter, FileChange, RevisionRecord,
+    commits_from_revisions, fast_import_stream, trees, write_fast_import,
 };
 pub use import::{DirImportError, ImportedFile, import_markdown_dir};
 pub use license::{ForkLicenseError, License, UnknownLicense, fork_license};

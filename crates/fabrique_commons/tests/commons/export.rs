@@ -237,6 +237,13 @@ fn revisions_become_commits() {
         "commit refs/heads/main\nmark :1\nauthor Louise Martin <louise@example.org> 1709287200 +0000\ncommitter Louise Martin <louise@example.org> 1709287200 +0000\ndata 10\nCréation\n\nM 100644 inline recettes/repair-cafe.md\ndata "
     ), "{stream}");
     assert!(stream.ends_with("\n\ndone\n"));
+    // The streaming writer gives the same bytes.
+    let all = fast_import_stream(&commits);
+    let mut w = fabrique_commons::FastImportWriter::new(Vec::new(), "refs/heads/main");
+    for r in &revisions() {
+        w.push(r).unwrap();
+    }
+    assert_eq!(w.finish().unwrap(), all);
 }
 
 #[test]
