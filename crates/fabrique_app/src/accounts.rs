@@ -558,3 +558,21 @@ pub async fn token_actor(app: &App, secret: &str) -> AppResult<Option<Actor>> {
     }
     Ok(Some(actor_of(&user_from_row(&row)?)))
 }
+
+/// Deletes expired sessions, used reset links and old sign-in failures.
+pub async fn purge_expired(app: &App) -> AppResult<()> {
+    let now = app.now();
+    sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+        .bind(now)
+        .execute(&app.db.write)
+        .await?;
+    sqlx::query("DELETE FROM password_resets WHERE expires_at < $1")
+        .bind(now)
+        .execute(&app.db.write)
+        .await?;
+    sqlx::query("DELETE FROM login_failures WHERE at < $1")
+        .bind(now - LOGIN_WINDOW_MS)
+        .execute(&app.db.write)
+        .await?;
+    Ok(())
+}

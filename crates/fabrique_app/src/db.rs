@@ -135,3 +135,27 @@ fn sqlite_pool(size: u32) -> AnyPoolOptions {
             })
         })
 }
+
+impl Db {
+    /// Writes a consistent copy of an SQLite database to `path` while the server keeps
+    /// running (`VACUUM INTO`). PostgreSQL has its own tool: `pg_dump`.
+    pub async fn backup_to(&self, path: &Path) -> anyhow::Result<()> {
+        if self.backend != Backend::Sqlite {
+            anyhow::bail!(
+                "on PostgreSQL, back up with pg_dump (for example: pg_dump --format=custom --file=fabrique.dump \"$DATABASE_URL\")"
+            );
+        }
+        if path.exists() {
+            anyhow::bail!("{} already exists; choose a new file name", path.display());
+        }
+        let target = path
+            .to_str()
+            .context("the backup path is not valid UTF-8")?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(target)
+            .execute(&self.write)
+            .await
+            .context("copying the database")?;
+        Ok(())
+    }
+}

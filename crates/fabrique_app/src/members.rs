@@ -652,3 +652,13 @@ pub async fn categories(app: &App, org_id: &str) -> AppResult<Vec<Category>> {
         })
         .collect()
 }
+
+/// The number of active members of an organisation.
+pub async fn count_active(app: &App, org_id: &str) -> AppResult<i64> {
+    let r =
+        sqlx::query("SELECT COUNT(*) AS n FROM members WHERE org_id = $1 AND status = 'active'")
+            .bind(org_id)
+            .fetch_one(&app.db.read)
+            .await?;
+    Ok(r.try_get("n")?)
+}
