@@ -206,10 +206,14 @@ fn word_tokens(s: &str) -> Vec<&str> {
 }
 
 /// Three-way merge of words. Returns the merged text, or `None` on conflict.
-fn merge_words(base: &str, ours: &str, theirs: &str) -> Option<String> {
+/// `None` on conflict, or when `deadline` has already passed (too much merging already).
+fn merge_words(base: &str, ours: &str, theirs: &str, deadline: Instant) -> Option<String> {
+    if Instant::now() >= deadline {
+        return None;
+    }
     let (b, o, t) = (word_tokens(base), word_tokens(ours), word_tokens(theirs));
     let mut out = String::with_capacity(ours.len().max(theirs.len()));
-    let deadline = Some(Instant::now() + MERGE_DEADLINE);
+    let deadline = Some(deadline);
     let mo = matches_from_ops(
         b.len(),
         &similar::capture_diff_slices_deadline(Algorithm::Myers, &b, &o, deadline),
@@ -262,6 +266,7 @@ fn merge_large_text(base: &str, ours: &str, theirs: &str) -> TextMergeResult {
     let t: Vec<&str> = theirs.split_inclusive('\n').collect();
     let start = Instant::now();
     let deadline = Some(start + MERGE_DEADLINE);
+    let words_deadline = start + 2 * MERGE_DEADLINE;
     let ops_o = similar::capture_diff_slices_deadline(Algorithm::Myers, &b, &o, deadline);
     let ops_t = similar::capture_diff_slices_deadline(Algorithm::Myers, &b, &t, deadline);
     let mo = matches_from_ops(b.len(), &ops_o);
@@ -276,7 +281,7 @@ fn merge_large_text(base: &str, ours: &str, theirs: &str) -> TextMergeResult {
                 if is_single_paragraph(&b)
                     && is_single_paragraph(&o)
                     && is_single_paragraph(&t)
-                    && let Some(m) = merge_words(&b, &o, &t)
+                    && let Some(m) = merge_words(&b, &o, &t, words_deadline)
                 {
                     text.push_str(&m);
                     continue;
@@ -319,6 +324,7 @@ pub fn merge_text(base: &str, ours: &str, theirs: &str) -> TextMergeResult {
     if base.len() + ours.len() + theirs.len() > LARGE_MERGE_BYTES {
         return merge_large_text(base, ours, theirs);
     }
+    let words_deadline = Instant::now() + MERGE_DEADLINE;
     let merge = TextMerge::from_lines(base, ours, theirs);
     let mut text = String::with_capacity(ours.len().max(theirs.len()));
     let mut conflicts = Vec::new();
@@ -334,7 +340,7 @@ pub fn merge_text(base: &str, ours: &str, theirs: &str) -> TextMergeResult {
                 if is_single_paragraph(&b)
                     && is_single_paragraph(&o)
                     && is_single_paragraph(&t)
-                    && let Some(m) = merge_words(&b, &o, &t)
+                    && let Some(m) = merge_words(&b, &o, &t, words_deadline)
                 {
                     text.push_str(&m);
                     continue;
@@ -383,7 +389,7 @@ fn merge_line_field(
     if ours == base {
         return theirs.to_string();
     }
-    merge_words(base, ours, theirs).unwrap_or_else(|| {
+    merge_words(base, ours, theirs, Instant::now() + MERGE_DEADLINE).unwrap_or_else(|| {
         conflicts.push(FieldConflict {
             field: field.into(),
             base: base.into(),
