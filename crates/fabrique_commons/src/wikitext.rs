@@ -45,6 +45,21 @@ fn escape_markdown(s: &str) -> String {
     out
 }
 
+/// Escapes the pipes of a table cell that are not escaped yet (GFM reads `\|` as a
+/// pipe even inside code spans).
+fn escape_pipes(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut escaped = false;
+    for c in s.chars() {
+        if c == '|' && !escaped {
+            out.push('\\');
+        }
+        escaped = c == '\\' && !escaped;
+        out.push(c);
+    }
+    out
+}
+
 fn code_span(s: &str) -> String {
     let mut longest = 0;
     let mut run = 0;
@@ -528,12 +543,12 @@ impl Converter {
             let mut line = String::from("|");
             for k in 0..width {
                 let cell = cells.get(k).map(String::as_str).unwrap_or("");
-                let md = this
-                    .inline(cell.trim())
-                    .replace('|', "\\|")
-                    .replace('\n', "<br>");
-                line.push(' ');
-                line.push_str(md.trim());
+                let inline = this.inline(cell.trim());
+                let md = escape_pipes(&this.restore(&inline)).replace('\n', "<br>");
+                if !md.trim().is_empty() {
+                    line.push(' ');
+                    line.push_str(md.trim());
+                }
                 line.push_str(" |");
             }
             line.push('\n');

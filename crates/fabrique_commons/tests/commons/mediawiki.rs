@@ -211,7 +211,20 @@ fn wikitext_conversion_details() {
     );
     assert_eq!(
         c.markdown,
-        "**Horaires** : samedi : 10 h\n\n**Lieu**\n\n> salle des fêtes\n>> au fond\n\nSuite.\n\n*Budget*\n\n| Poste | Montant |\n| --- | --- |\n| Café | 30 € |\n| [outils](outil) \\| x | 5 \\\\| 6 |\n\nAprès\n"
+        "**Horaires** : samedi : 10 h\n\n**Lieu**\n\n> salle des fêtes\n>> au fond\n\nSuite.\n\n*Budget*\n\n| Poste | Montant |\n| --- | --- |\n| Café | 30 € |\n| [outils](outil) \\| x | 5 \\| 6 |\n\nAprès\n"
+    );
+    // Templates and nowiki with pipes inside cells; a cell continued on the next line.
+    let c = wikitext_to_markdown(
+        "{|\n! A !! B\n|-\n| {{Modèle|x}} || <nowiki>a|b</nowiki>\n| suite\nde cellule\n|}",
+    );
+    assert_eq!(
+        c.markdown,
+        "| A | B | |\n| --- | --- | --- |\n| `{{Modèle\\|x}}` | a\\|b | suite<br>de cellule |\n"
+    );
+    let html = fabrique_commons::render_markdown(&c.markdown);
+    assert!(
+        html.contains("<td><code>{{Modèle|x}}</code></td><td>a|b</td><td>suite<br>de cellule</td>"),
+        "{html}"
     );
     // Multi-line templates become wikitext code blocks.
     let c = wikitext_to_markdown("{{Infobox\n|nom=Repair café\n}}\nTexte");
