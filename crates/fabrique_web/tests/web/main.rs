@@ -1,0 +1,9 @@
+//! The running application over HTTP, on SQLite by default or on PostgreSQL when
+//! `FABRIQUE_TEST_DATABASE_URL=postgres://…` names a server (each test gets its own fresh
+//! database there).
+
+mod support;
+
+mod accounts;
+mod orgs;
+mod security;
