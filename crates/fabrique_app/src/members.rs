@@ -387,70 +387,45 @@ pub async fn update(
     };
     let now = app.now();
     let mut tx = app.db.write.begin().await?;
-    if let Some(role) = role.filter(|r| *r != old.role) {
-        if old.role == Role::Admin && count_admins(&mut tx, &org.id).await? <= 1 {
-            return Err(AppError::invalid(
-                "role",
-                "last_admin",
-                "the organisation needs at least one administrator; name another one first",
-            ));
-        }
-        sqlx::query("UPDATE members SET role = $1 WHERE id = $2")
-            .bind(role.as_str())
-            .bind(member_id)
-            .execute(&mut *tx)
-            .await?;
-        let detail = serde_json::json!({"from": old.role, "to": role});
-        audit::write(
-            &mut tx,
-            member_event(
-                now,
-                &org.id,
-                actor,
-                member_id,
-                "member.role_changed",
-                detail,
-            ),
-        )
-        .await?;
+    let role = role.filter(|r| *r != old.role);
+    if role.is_some() && old.role == Role::Admin && count_admins(&mut tx, &org.id).await? <= 1 {
+        return Err(AppError::invalid(
+            "role",
+            "last_admin",
+            "the organisation needs at least one administrator; name another one first",
+        ));
     }
-    if let Some(category_id) = category_id {
-        sqlx::query("UPDATE members SET category_id = $1 WHERE id = $2")
-            .bind(&category_id)
+    // Each changed attribute: its column, new value, audit action and old → new detail.
+    let changes = [
+        (
+            "role",
+            role.map(|r| Some(r.as_str().to_owned())),
+            "member.role_changed",
+            serde_json::json!({"from": old.role, "to": role}),
+        ),
+        (
+            "category_id",
+            category_id,
+            "member.category_changed",
+            serde_json::json!({"from": old.category, "to": patch.category}),
+        ),
+        (
+            "college_id",
+            college_id,
+            "member.college_changed",
+            serde_json::json!({"from": old.college, "to": patch.college.as_deref().filter(|c| !c.is_empty())}),
+        ),
+    ];
+    for (column, value, action, detail) in changes {
+        let Some(value) = value else { continue };
+        sqlx::query(&format!("UPDATE members SET {column} = $1 WHERE id = $2"))
+            .bind(value)
             .bind(member_id)
             .execute(&mut *tx)
             .await?;
-        let detail = serde_json::json!({"from": old.category, "to": patch.category});
         audit::write(
             &mut tx,
-            member_event(
-                now,
-                &org.id,
-                actor,
-                member_id,
-                "member.category_changed",
-                detail,
-            ),
-        )
-        .await?;
-    }
-    if let Some(college_id) = college_id {
-        sqlx::query("UPDATE members SET college_id = $1 WHERE id = $2")
-            .bind(&college_id)
-            .bind(member_id)
-            .execute(&mut *tx)
-            .await?;
-        let detail = serde_json::json!({"from": old.college, "to": patch.college.as_deref().filter(|c| !c.is_empty())});
-        audit::write(
-            &mut tx,
-            member_event(
-                now,
-                &org.id,
-                actor,
-                member_id,
-                "member.college_changed",
-                detail,
-            ),
+            member_event(now, &org.id, actor, member_id, action, detail),
         )
         .await?;
     }

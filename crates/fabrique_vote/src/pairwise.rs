@@ -195,7 +195,9 @@ fn layers(locked: &[bool], n: usize) -> Vec<Vec<usize>> {
 
 pub(crate) fn count(e: &Election, p: &Prepared, lottery: &mut Lottery) -> Counted {
     let n = p.candidates.len();
+    let t0 = std::time::Instant::now();
     let d = matrix(p);
+    if std::env::var("VOTE_TIMING").is_ok() { eprintln!("matrix {:?}", t0.elapsed()); }
     let mut details = json!({ "pairwise": matrix_json(p, &d) });
     let pair_json = |v: &[(usize, usize)]| -> serde_json::Value {
         v.iter()
