@@ -114,9 +114,7 @@ pub(crate) struct Counted {
 /// The result does not depend on the order of the ballots. Errors name the faulty ballot
 /// (1-based) and the problem.
 pub fn tally(election: &Election) -> Result<Outcome, TallyError> {
-    let t0 = std::time::Instant::now();
     let prepared = prepare::prepare(election)?;
-    if std::env::var("VOTE_TIMING").is_ok() { eprintln!("prepare {:?}", t0.elapsed()); }
     let seed = election.seed.as_ref().map(|s| s.0.as_str()).unwrap_or("");
     let mut lottery = report::Lottery::new(seed, &election.candidates);
     let counted = match election.method {
@@ -131,7 +129,6 @@ pub fn tally(election: &Election) -> Result<Outcome, TallyError> {
         Method::Irv | Method::Stv => stv::count(election, &prepared, &mut lottery)?,
         Method::MajorityJudgment => majority_judgment::count(election, &prepared, &mut lottery)?,
     };
-    if std::env::var("VOTE_TIMING").is_ok() { eprintln!("counted {:?}", t0.elapsed()); }
     let mut details = counted.details;
     if let serde_json::Value::Object(m) = &mut details {
         if !prepared.quorum_report.is_null() {

@@ -41,16 +41,29 @@ pub(crate) fn matrix(p: &Prepared) -> Vec<u128> {
         Content::Ranking(r, _) => Some((r.as_slice(), it.weight)),
         _ => None,
     }));
-    let mut d = vec![0u128; n * n];
+    let total: u128 = groups.iter().map(|g| g.1).sum();
+    if total <= u64::MAX as u128 {
+        // Every entry is at most the total: 64-bit arithmetic suffices (and vectorises).
+        let g64 = groups.iter().map(|&(r, w)| (r, w as u64));
+        accumulate::<u64>(g64, n)
+            .into_iter()
+            .map(u128::from)
+            .collect()
+    } else {
+        accumulate::<u128>(groups.into_iter(), n)
+    }
+}
+
+/// `d[a][b] += w` for every ballot ranking `a` strictly above `b`, branch-free.
+fn accumulate<'a, T>(groups: impl Iterator<Item = (&'a [u32], T)>, n: usize) -> Vec<T>
+where
+    T: Copy + Default + std::ops::AddAssign + std::ops::Mul<Output = T> + From<bool>,
+{
+    let mut d = vec![T::default(); n * n];
     for (ranks, w) in groups {
-        for a in 0..n {
-            let ra = ranks[a];
-            let row = a * n;
-            for b in (a + 1)..n {
-                let rb = ranks[b];
-                // Branch-free: rankings are unpredictable.
-                d[row + b] += w * u128::from(ra < rb);
-                d[b * n + a] += w * u128::from(rb < ra);
+        for (row, &ra) in d.chunks_exact_mut(n).zip(ranks) {
+            for (x, &rb) in row.iter_mut().zip(ranks) {
+                *x += w * T::from(ra < rb);
             }
         }
     }
@@ -195,9 +208,7 @@ fn layers(locked: &[bool], n: usize) -> Vec<Vec<usize>> {
 
 pub(crate) fn count(e: &Election, p: &Prepared, lottery: &mut Lottery) -> Counted {
     let n = p.candidates.len();
-    let t0 = std::time::Instant::now();
     let d = matrix(p);
-    if std::env::var("VOTE_TIMING").is_ok() { eprintln!("matrix {:?}", t0.elapsed()); }
     let mut details = json!({ "pairwise": matrix_json(p, &d) });
     let pair_json = |v: &[(usize, usize)]| -> serde_json::Value {
         v.iter()
