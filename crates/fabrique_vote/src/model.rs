@@ -338,7 +338,11 @@ pub struct Ballot {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blank: Option<bool>,
     /// How many identical ballots this entry stands for (default 1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "deserialize_count"
+    )]
     pub count: Option<Count>,
     /// The voter's weight (default 1), e.g. `2` or `"3/2"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -346,6 +350,22 @@ pub struct Ballot {
     /// The voter's college, one of the election's `colleges`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub college: Option<String>,
+}
+
+fn deserialize_count<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Count>, D::Error> {
+    let v = serde_json::Value::deserialize(d)?;
+    match &v {
+        serde_json::Value::Null => Ok(None),
+        serde_json::Value::Number(n) => match n.as_i64() {
+            Some(i) => Ok(Some(i)),
+            None => Err(serde::de::Error::custom(format!(
+                "invalid count {n} (expected a whole number)"
+            ))),
+        },
+        other => Err(serde::de::Error::custom(format!(
+            "invalid count {other} (expected a whole number)"
+        ))),
+    }
 }
 
 /// The seed of the reproducible tie-break: a string or an integer in JSON (also accepted as

@@ -127,3 +127,14 @@ fn fractions_are_exact() {
     assert_eq!(e.quorum, Some(Fraction::new(3, 10)));
     assert!(tally(&e).expect("count").quorum_reached); // 3 ≥ 3 exactly
 }
+
+#[test]
+fn invalid_counts() {
+    let msg = error(r#"{"method": "motion", "ballots": [{"choice": "for", "count": 1.5}]}"#);
+    assert_eq!(msg, "ballot 1: invalid count 1.5 (expected a whole number)");
+    let msg = error(r#"{"method": "motion", "ballots": [{"choice": "for", "count": "3"}]}"#);
+    assert_eq!(
+        msg,
+        "ballot 1: invalid count \"3\" (expected a whole number)"
+    );
+}
