@@ -57,6 +57,8 @@ CREATE TABLE orgs (
     name TEXT NOT NULL,
     kind TEXT NOT NULL,
     description TEXT NOT NULL DEFAULT '',
+    -- The description rendered and sanitised once, when it is saved.
+    description_html TEXT NOT NULL DEFAULT '',
     timezone TEXT NOT NULL,
     website TEXT,
     contact_email TEXT,

@@ -24,6 +24,8 @@ pub struct Org {
     pub kind: OrgKind,
     /// Description (Markdown source; rendered sanitised).
     pub description: String,
+    /// The description rendered to sanitised HTML (done once, on save).
+    pub description_html: String,
     /// IANA time zone used to show times.
     pub timezone: String,
     /// Web site.
@@ -112,7 +114,7 @@ pub struct DirectoryEntry {
     pub created_at: i64,
 }
 
-const ORG_COLUMNS: &str = "id, slug, name, kind, description, timezone, website, contact_email, visibility, created_at, updated_at";
+const ORG_COLUMNS: &str = "id, slug, name, kind, description, description_html, timezone, website, contact_email, visibility, created_at, updated_at";
 
 fn org_from_row(r: &sqlx::any::AnyRow) -> AppResult<Org> {
     Ok(Org {
@@ -121,6 +123,7 @@ fn org_from_row(r: &sqlx::any::AnyRow) -> AppResult<Org> {
         name: r.try_get("name")?,
         kind: OrgKind::parse(&r.try_get::<String, _>("kind")?)?,
         description: r.try_get("description")?,
+        description_html: r.try_get("description_html")?,
         timezone: r.try_get("timezone")?,
         website: r.try_get("website")?,
         contact_email: r.try_get("contact_email")?,
@@ -250,6 +253,7 @@ pub async fn create(app: &App, actor: &Actor, input: &NewOrg) -> AppResult<Org> 
         slug: slug.into_string(),
         name: fields.name.into_string(),
         kind: fields.kind,
+        description_html: fabrique_commons::markdown::render_markdown(&fields.description),
         description: fields.description,
         timezone: fields.timezone.into_string(),
         website: fields.website,
@@ -260,13 +264,14 @@ pub async fn create(app: &App, actor: &Actor, input: &NewOrg) -> AppResult<Org> 
     };
     let mut tx = app.db.write.begin().await?;
     let inserted = sqlx::query(&format!(
-        "INSERT INTO orgs ({ORG_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+        "INSERT INTO orgs ({ORG_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
     ))
     .bind(&org.id)
     .bind(&org.slug)
     .bind(&org.name)
     .bind(org.kind.as_str())
     .bind(&org.description)
+    .bind(&org.description_html)
     .bind(&org.timezone)
     .bind(&org.website)
     .bind(&org.contact_email)
@@ -375,6 +380,7 @@ pub async fn update(app: &App, actor: &Actor, slug: &str, patch: &OrgPatch) -> A
     let new = Org {
         name: fields.name.into_string(),
         kind: fields.kind,
+        description_html: fabrique_commons::markdown::render_markdown(&fields.description),
         description: fields.description,
         timezone: fields.timezone.into_string(),
         website: fields.website,
@@ -407,7 +413,7 @@ pub async fn update(app: &App, actor: &Actor, slug: &str, patch: &OrgPatch) -> A
     }
     let mut tx = app.db.write.begin().await?;
     sqlx::query(
-        "UPDATE orgs SET name = $1, kind = $2, description = $3, timezone = $4, website = $5, contact_email = $6, visibility = $7, updated_at = $8 WHERE id = $9",
+        "UPDATE orgs SET name = $1, kind = $2, description = $3, timezone = $4, website = $5, contact_email = $6, visibility = $7, updated_at = $8, description_html = $10 WHERE id = $9",
     )
     .bind(&new.name)
     .bind(new.kind.as_str())
@@ -418,6 +424,7 @@ pub async fn update(app: &App, actor: &Actor, slug: &str, patch: &OrgPatch) -> A
     .bind(new.visibility.as_str())
     .bind(now)
     .bind(&new.id)
+    .bind(&new.description_html)
     .execute(&mut *tx)
     .await?;
     let event = audit::Event {
@@ -511,4 +518,40 @@ pub async fn mine(app: &App, actor: &Actor) -> AppResult<Vec<(Org, Role)>> {
             ))
         })
         .collect()
+}
+
+/// What an organisation's public page shows.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct OrgPage {
+    /// The organisation.
+    #[serde(flatten)]
+    pub org: Org,
+    /// Active members.
+    pub members: i64,
+    /// Colleges and their shares.
+    pub colleges: Vec<crate::members::College>,
+    /// Membership categories.
+    pub categories: Vec<crate::members::Category>,
+    /// The viewer's membership, if any.
+    pub me: Option<Membership>,
+}
+
+/// An organisation's public page (anyone may look, unlisted ones too).
+pub async fn page(app: &App, actor: Option<&Actor>, slug: &str) -> AppResult<OrgPage> {
+    let row = sqlx::query(&format!(
+        "SELECT {ORG_COLUMNS}, (SELECT COUNT(*) FROM members m WHERE m.org_id = orgs.id AND m.status = 'active') AS member_count \
+         FROM orgs WHERE slug = $1"
+    ))
+    .bind(slug)
+    .fetch_optional(&app.db.read)
+    .await?
+    .ok_or(AppError::NotFound { what: "organisation" })?;
+    let org = org_from_row(&row)?;
+    Ok(OrgPage {
+        members: row.try_get("member_count")?,
+        colleges: crate::members::colleges(app, &org.id).await?,
+        categories: crate::members::categories(app, &org.id).await?,
+        me: membership(app, &org.id, actor).await?,
+        org,
+    })
 }

@@ -4,8 +4,8 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use fabrique_app::invitations::{self, Invitation, JoinRequest, NewInvitation};
-use fabrique_app::members::{self, AddMember, AddOutcome, Category, College, Member, MemberPatch};
-use fabrique_app::orgs::{self, DirectoryEntry, DirectoryQuery, Membership, NewOrg, Org, OrgPatch};
+use fabrique_app::members::{self, AddMember, AddOutcome, College, Member, MemberPatch};
+use fabrique_app::orgs::{self, DirectoryEntry, DirectoryQuery, NewOrg, Org, OrgPatch};
 use fabrique_app::{AppError, audit};
 use fabrique_core::CollegeShare;
 use utoipa_axum::router::OpenApiRouter;
@@ -53,37 +53,15 @@ async fn create_org(
     ))
 }
 
-/// An organisation's public page.
-#[derive(serde::Serialize, utoipa::ToSchema)]
-struct OrgView {
-    #[serde(flatten)]
-    org: Org,
-    /// Sanitised HTML of the description.
-    description_html: String,
-    members: i64,
-    colleges: Vec<College>,
-    categories: Vec<Category>,
-    /// The caller's membership, if any.
-    me: Option<Membership>,
-}
-
-/// An organisation (public information).
-#[utoipa::path(get, path = "/api/v1/orgs/{slug}", tag = "orgs", params(("slug" = String, Path)), responses((status = 200, body = OrgView), (status = 404, body = ErrorBody)))]
+/// An organisation (public information), with its colleges, categories, member count and
+/// the caller's membership.
+#[utoipa::path(get, path = "/api/v1/orgs/{slug}", tag = "orgs", params(("slug" = String, Path)), responses((status = 200, body = orgs::OrgPage), (status = 404, body = ErrorBody)))]
 async fn get_org(
     State(state): State<AppState>,
     MaybeApiActor(actor): MaybeApiActor,
     Path(slug): Path<String>,
-) -> Result<Json<OrgView>, ApiError> {
-    let org = orgs::by_slug(&state.app, &slug).await?;
-    let me = orgs::membership(&state.app, &org.id, actor.as_ref()).await?;
-    Ok(Json(OrgView {
-        description_html: crate::html::markdown(&org.description),
-        members: members::count_active(&state.app, &org.id).await?,
-        colleges: members::colleges(&state.app, &org.id).await?,
-        categories: members::categories(&state.app, &org.id).await?,
-        me,
-        org,
-    }))
+) -> Result<Json<orgs::OrgPage>, ApiError> {
+    Ok(Json(orgs::page(&state.app, actor.as_ref(), &slug).await?))
 }
 
 /// Changes an organisation's settings (administrators).

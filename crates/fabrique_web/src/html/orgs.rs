@@ -6,8 +6,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use fabrique_app::members::{self, Category, College};
-use fabrique_app::orgs::{self, DirectoryEntry, DirectoryQuery, Membership, NewOrg, Org, OrgPatch};
+use fabrique_app::members;
+use fabrique_app::orgs::{self, DirectoryEntry, DirectoryQuery, NewOrg, Org, OrgPatch};
 use fabrique_app::{AppError, audit};
 use fabrique_core::{CollegeShare, Fraction, OrgKind, Role};
 
@@ -229,41 +229,20 @@ async fn create_org(
 
 #[derive(Template)]
 #[template(path = "org.html")]
-struct OrgPage {
+struct OrgView {
     ctx: Ctx,
-    org: Org,
-    description: String,
-    me: Option<Membership>,
-    colleges: Vec<College>,
-    categories: Vec<Category>,
-    member_count: i64,
+    page: orgs::OrgPage,
     tab: &'static str,
-    notice: Option<String>,
 }
 
 async fn org_page(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> PageResult {
-    let org = orgs::by_slug(&state.app, &slug).await.or_page(&ctx)?;
-    let me = orgs::membership(&state.app, &org.id, ctx.user.as_ref())
+    let page = orgs::page(&state.app, ctx.user.as_ref(), &slug)
         .await
         .or_page(&ctx)?;
-    let colleges = members::colleges(&state.app, &org.id).await.or_page(&ctx)?;
-    let categories = members::categories(&state.app, &org.id)
-        .await
-        .or_page(&ctx)?;
-    let member_count = members::count_active(&state.app, &org.id)
-        .await
-        .or_page(&ctx)?;
-    let description = markdown(&org.description);
-    Ok(render(&OrgPage {
+    Ok(render(&OrgView {
         ctx,
-        org,
-        description,
-        me,
-        colleges,
-        categories,
-        member_count,
+        page,
         tab: "home",
-        notice: None,
     }))
 }
 
