@@ -505,24 +505,54 @@ pub async fn remove(app: &App, actor: &Actor, slug: &str, member_id: &str) -> Ap
 
 /// The colleges of an organisation, in statutory order.
 pub async fn colleges(app: &App, org_id: &str) -> AppResult<Vec<College>> {
-    let rows = sqlx::query(
-        "SELECT g.id, g.name, g.share_num, g.share_den, \
-         (SELECT COUNT(*) FROM members m WHERE m.college_id = g.id AND m.status = 'active') AS members \
-         FROM colleges g WHERE g.org_id = $1 ORDER BY g.position",
-    )
+    let rows = sqlx::query(&format!("{COLLEGE_SELECT} ORDER BY g.position"))
+        .bind(org_id)
+        .fetch_all(&app.db.read)
+        .await?;
+    rows.iter().map(college_from_row).collect()
+}
+
+const COLLEGE_SELECT: &str = "SELECT 'college' AS part, g.id, g.name, g.share_num, g.share_den, '' AS voice, g.position, \
+     (SELECT COUNT(*) FROM members m WHERE m.college_id = g.id AND m.status = 'active') AS members \
+     FROM colleges g WHERE g.org_id = $1";
+const CATEGORY_SELECT: &str = "SELECT 'category' AS part, k.id, k.name, 0 AS share_num, 1 AS share_den, k.voice, k.position, 0 AS members \
+     FROM categories k WHERE k.org_id = $1";
+
+fn college_from_row(r: &sqlx::any::AnyRow) -> AppResult<College> {
+    Ok(College {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        share: Fraction::new(r.try_get("share_num")?, r.try_get("share_den")?)?,
+        members: r.try_get("members")?,
+    })
+}
+
+fn category_from_row(r: &sqlx::any::AnyRow) -> AppResult<Category> {
+    Ok(Category {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        voice: Voice::parse(&r.try_get::<String, _>("voice")?)?,
+    })
+}
+
+/// The colleges and the membership categories of an organisation in one round trip (the
+/// public page shows both on every view).
+pub async fn statutes(app: &App, org_id: &str) -> AppResult<(Vec<College>, Vec<Category>)> {
+    let rows = sqlx::query(&format!(
+        "{COLLEGE_SELECT} UNION ALL {CATEGORY_SELECT} ORDER BY part DESC, position"
+    ))
     .bind(org_id)
     .fetch_all(&app.db.read)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(College {
-                id: r.try_get("id")?,
-                name: r.try_get("name")?,
-                share: Fraction::new(r.try_get("share_num")?, r.try_get("share_den")?)?,
-                members: r.try_get("members")?,
-            })
-        })
-        .collect()
+    let (mut colleges, mut categories) = (Vec::new(), Vec::new());
+    for r in &rows {
+        if r.try_get::<String, _>("part")? == "college" {
+            colleges.push(college_from_row(r)?);
+        } else {
+            categories.push(category_from_row(r)?);
+        }
+    }
+    Ok((colleges, categories))
 }
 
 /// Replaces the set of colleges; administrators only. The whole set is checked (shares sum
@@ -612,20 +642,11 @@ pub async fn put_colleges(
 
 /// The membership categories of an organisation.
 pub async fn categories(app: &App, org_id: &str) -> AppResult<Vec<Category>> {
-    let rows =
-        sqlx::query("SELECT id, name, voice FROM categories WHERE org_id = $1 ORDER BY position")
-            .bind(org_id)
-            .fetch_all(&app.db.read)
-            .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Category {
-                id: r.try_get("id")?,
-                name: r.try_get("name")?,
-                voice: Voice::parse(&r.try_get::<String, _>("voice")?)?,
-            })
-        })
-        .collect()
+    let rows = sqlx::query(&format!("{CATEGORY_SELECT} ORDER BY k.position"))
+        .bind(org_id)
+        .fetch_all(&app.db.read)
+        .await?;
+    rows.iter().map(category_from_row).collect()
 }
 
 /// The number of active members of an organisation.

@@ -547,10 +547,11 @@ pub async fn page(app: &App, actor: Option<&Actor>, slug: &str) -> AppResult<Org
     .await?
     .ok_or(AppError::NotFound { what: "organisation" })?;
     let org = org_from_row(&row)?;
+    let (colleges, categories) = crate::members::statutes(app, &org.id).await?;
     Ok(OrgPage {
         members: row.try_get("member_count")?,
-        colleges: crate::members::colleges(app, &org.id).await?,
-        categories: crate::members::categories(app, &org.id).await?,
+        colleges,
+        categories,
         me: membership(app, &org.id, actor).await?,
         org,
     })
