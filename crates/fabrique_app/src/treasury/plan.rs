@@ -562,3 +562,83 @@ pub(crate) async fn cash_plan_org(app: &App, org_id: &str) -> AppResult<CashPlan
         forecasts,
     })
 }
+
+/// One category of the transparency page.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Category {
+    /// Heading label (from the income statement).
+    pub label: String,
+    /// Amount in cents.
+    pub amount: i64,
+}
+
+/// One year of the transparency page.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct TransparencyYear {
+    /// Year.
+    pub year: i16,
+    /// Income by category.
+    pub income: Vec<Category>,
+    /// Expenses by category.
+    pub expenses: Vec<Category>,
+    /// Total income.
+    pub total_income: i64,
+    /// Total expenses.
+    pub total_expenses: i64,
+    /// Subsidies received (operating subsidies, class 74).
+    pub subsidies: i64,
+}
+
+/// The public transparency page: income and expenses by category for the current and past
+/// years, derived from the ledger. Shown only when the organisation turned it on.
+pub async fn transparency(
+    app: &App,
+    slug: &str,
+) -> AppResult<(crate::orgs::Org, Vec<TransparencyYear>)> {
+    let org = crate::orgs::by_slug(app, slug).await?;
+    if !settings_of(app, &org.id).await?.transparency {
+        return Err(AppError::NotFound {
+            what: "transparency page",
+        });
+    }
+    let chart = super::chart(app, &org.id).await?;
+    let entries =
+        super::ledger::load(&app.db.read, &org.id, super::ledger::Filter::Validated).await?;
+    let mut years: Vec<i16> = entries.iter().map(|s| s.entry.date.year()).collect();
+    years.sort_unstable();
+    years.dedup();
+    let mut out = Vec::new();
+    for y in years.into_iter().rev() {
+        let of_year: Vec<_> = entries
+            .iter()
+            .filter(|s| s.entry.date.year() == y)
+            .map(|s| s.entry.clone())
+            .collect();
+        let is = fabrique_treasury::reports::income_statement(&of_year, &chart);
+        let cat = |h: &[fabrique_treasury::reports::Heading]| {
+            h.iter()
+                .filter(|h| h.amount != 0)
+                .map(|h| Category {
+                    label: h.label.clone(),
+                    amount: h.amount,
+                })
+                .collect()
+        };
+        let subsidies = is
+            .income
+            .iter()
+            .flat_map(|h| &h.accounts)
+            .filter(|a| a.account.starts_with("74"))
+            .map(|a| a.amount)
+            .sum();
+        out.push(TransparencyYear {
+            year: y,
+            income: cat(&is.income),
+            expenses: cat(&is.expenses),
+            total_income: is.total_income,
+            total_expenses: is.total_expenses,
+            subsidies,
+        });
+    }
+    Ok((org, out))
+}
