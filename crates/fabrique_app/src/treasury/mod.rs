@@ -54,6 +54,20 @@ pub fn parse_date(field: &str, text: &str) -> AppResult<Date> {
     })
 }
 
+/// Parses a year sent as text (default: the current year), refusing nonsense with 422.
+pub fn parse_year(app: &App, text: Option<&str>) -> AppResult<i16> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(today(app).year()),
+        Some(t) => t
+            .parse::<i16>()
+            .ok()
+            .filter(|y| (1900..=9999).contains(y))
+            .ok_or_else(|| {
+                AppError::invalid("year", "year_invalid", format!("“{t}” is not a year"))
+            }),
+    }
+}
+
 /// Today in UTC (civil dates of entries are the organisation's; a day's offset is harmless
 /// for the validation date).
 pub fn today(app: &App) -> Date {

@@ -61,18 +61,8 @@ pub struct YearQuery {
     format: Option<String>,
 }
 
-/// Parses a year sent as text, answering 422 on nonsense.
-pub fn parse_year(state: &AppState, text: Option<&str>) -> Result<i16, AppError> {
-    match text.map(str::trim).filter(|t| !t.is_empty()) {
-        None => Ok(treasury::today(&state.app).year()),
-        Some(t) => t
-            .parse::<i16>()
-            .ok()
-            .filter(|y| (1900..=9999).contains(y))
-            .ok_or_else(|| {
-                AppError::invalid("year", "year_invalid", format!("“{t}” is not a year"))
-            }),
-    }
+fn parse_year(state: &AppState, text: Option<&str>) -> Result<i16, AppError> {
+    treasury::parse_year(&state.app, text)
 }
 
 /// The entries of a year, drafts included.

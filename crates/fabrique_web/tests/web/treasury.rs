@@ -796,3 +796,232 @@ async fn members_read_administrators_write_outsiders_nothing() {
     let (status, _) = t.api(None).get(&format!("{base}/transparency")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn camille_keeps_the_books_in_the_browser() {
+    let t = TestApp::spawn().await;
+    let camille = t.browser();
+    camille.signup("camille@example.org", "Camille").await;
+    let (status, _, body) = camille
+        .submit(
+            "/orgs/new",
+            "/orgs/new",
+            &[
+                ("slug", "gul"),
+                ("name", "GUL"),
+                ("kind", "association"),
+                ("timezone", "Europe/Paris"),
+                ("visibility", "public"),
+                ("description", ""),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (status, page) = camille.get("/o/gul/treasury").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("<svg"), "the chart is inlined");
+    assert!(page.contains("Trésorerie") || page.contains("Treasury"));
+
+    // The simple form: a refused amount is shown next to the field, nothing is stored.
+    let (status, _, page) = camille
+        .submit(
+            "/o/gul/treasury",
+            "/o/gul/treasury",
+            &[
+                ("kind", "income"),
+                ("date", "2026-09-01"),
+                ("label", "Cotisations"),
+                ("amount", "douze"),
+                ("treasury", "512"),
+                ("category", "756"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("id=\"e-amount\""), "{page}");
+    let (status, location, _) = camille
+        .submit(
+            "/o/gul/treasury",
+            "/o/gul/treasury",
+            &[
+                ("kind", "income"),
+                ("date", "2026-09-01"),
+                ("label", "Cotisations"),
+                ("amount", "1 234,50"),
+                ("treasury", "512"),
+                ("category", "756"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, entry) = camille.get(&location).await;
+    assert!(entry.contains("BQ1-2026-00001"), "{entry}");
+    assert!(entry.contains("1\u{a0}234,50\u{a0}€"));
+
+    // The expert form, as a draft, then validated.
+    let (status, _, page) = camille
+        .submit(
+            "/o/gul/treasury/entries",
+            "/o/gul/treasury/entries",
+            &[
+                ("journal", "OD"),
+                ("date", "2026-09-02"),
+                ("label", "Bancal"),
+                ("account_0", "606"),
+                ("debit_0", "10"),
+                ("account_1", "512"),
+                ("credit_1", "9"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    let (status, location, _) = camille
+        .submit(
+            "/o/gul/treasury/entries",
+            "/o/gul/treasury/entries",
+            &[
+                ("journal", "OD"),
+                ("date", "2026-09-02"),
+                ("label", "Câbles"),
+                ("account_0", "606"),
+                ("debit_0", "10"),
+                ("account_1", "512"),
+                ("credit_1", "10"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, next, _) = camille
+        .submit(&location, &format!("{location}/validate"), &[])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, entry) = camille.get(&next).await;
+    assert!(entry.contains("OD-2026-00001"), "{entry}");
+
+    // Reports, printable, with export links.
+    let (status, reports) = camille.get("/o/gul/treasury/reports?year=2026").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(reports.contains("format=fec"));
+    assert!(reports.contains("<th scope=\"row\">756"), "{reports}");
+
+    // A statement pasted in the import form; again creates nothing.
+    for expected in ["5", "0"] {
+        let (status, _, page) = camille
+            .submit(
+                "/o/gul/treasury/import",
+                "/o/gul/treasury/import",
+                &[("file", QIF), ("bank_account", "")],
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert!(
+            page.contains(&format!("Import : {expected} ligne")),
+            "{page}"
+        );
+    }
+    let broken = QIF.replacen("T-450,00", "Tquatre cents", 1);
+    let (status, _, page) = camille
+        .submit(
+            "/o/gul/treasury/import",
+            "/o/gul/treasury/import",
+            &[("file", &broken)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("line 8"), "{page}");
+
+    // Subsidies and recurring items.
+    let (status, _, page) = camille
+        .submit(
+            "/o/gul/treasury/plan",
+            "/o/gul/treasury/subsidies",
+            &[
+                ("funder", "Mairie"),
+                ("amount", "1500"),
+                ("status", "notified"),
+                ("date", "2026-12-01"),
+                ("probability", "80"),
+                ("delay", "30"),
+                ("project", ""),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let (status, _, page) = camille
+        .submit(
+            "/o/gul/treasury/plan",
+            "/o/gul/treasury/recurring",
+            &[
+                ("label", "Loyer"),
+                ("direction", "out"),
+                ("amount", "450"),
+                ("start", "2026-10-01"),
+                ("every_months", "1"),
+                ("probability", "200"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    let (_, plan) = camille.get("/o/gul/treasury/plan").await;
+    assert!(plan.contains("Mairie"));
+
+    // Settings, then a donation and its printable receipt.
+    let (status, _, page) = camille
+        .submit(
+            "/o/gul/treasury/settings",
+            "/o/gul/treasury/settings",
+            &[
+                ("rna", "W123456789"),
+                ("address", "2 place de la Mairie"),
+                ("purpose", "Logiciel libre"),
+                ("place", "Saint-Denis"),
+                ("signatory_name", "Camille"),
+                ("signatory_role", "Trésorière"),
+                ("alert_threshold", "300"),
+                ("transparency", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let (status, location, page) = camille
+        .submit(
+            "/o/gul/treasury/donations",
+            "/o/gul/treasury/donations",
+            &[
+                ("donor_name", "Jeanne"),
+                ("donor_address", "1 rue des Lilas"),
+                ("amount", "50"),
+                ("date", "2026-09-03"),
+                ("payment", "check"),
+                ("treasury", "512"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let (_, receipt) = camille.get(&location).await;
+    assert!(
+        receipt.contains("2026-0001") && receipt.contains("cinquante euros"),
+        "{receipt}"
+    );
+
+    // The public transparency page, derived from the ledger.
+    let (status, public) = t.browser().get("/o/gul/transparency").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(public.contains("2026"));
+
+    // An outsider sees nothing; close the year from the reports page.
+    let eve = t.browser();
+    eve.signup("eve@example.org", "Ève").await;
+    let (status, _) = eve.get("/o/gul/treasury").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = camille
+        .submit(
+            "/o/gul/treasury/reports?year=2026",
+            "/o/gul/treasury/years/2026/close",
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, reports) = camille.get("/o/gul/treasury/reports?year=2026").await;
+    assert!(reports.contains("clôturé") || reports.contains("closed"));
+}
