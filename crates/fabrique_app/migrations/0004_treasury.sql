@@ -141,3 +141,10 @@ CREATE TABLE treasury_donations (
     issued_by TEXT,
     UNIQUE (org_id, receipt_year, receipt_seq)
 );
+
+-- The cash-plan alerts last e-mailed to the treasurers, so a change is told once.
+CREATE TABLE treasury_alerts (
+    org_id TEXT PRIMARY KEY REFERENCES orgs(id) ON DELETE CASCADE,
+    signature TEXT NOT NULL,
+    at BIGINT NOT NULL
+);

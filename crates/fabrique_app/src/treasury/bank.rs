@@ -207,7 +207,9 @@ pub async fn import(
     account: Option<&str>,
 ) -> AppResult<ImportOutcome> {
     let org = can_write(app, actor, slug).await?;
-    import_org(app, Some(actor), &org.id, bytes, account, &mut |_, _| {}).await
+    let outcome = import_org(app, Some(actor), &org.id, bytes, account, &mut |_, _| {}).await?;
+    super::plan::notify_alerts(app, &org.id).await;
+    Ok(outcome)
 }
 
 /// Imports for an organisation; `progress(done, total)` is called as entries are stored.
@@ -726,6 +728,7 @@ pub async fn reconcile_line(
     )
     .await?;
     tx.commit().await?;
+    super::plan::notify_alerts(app, &org.id).await;
     Ok(BankLineView {
         id: bank_line_id.to_owned(),
         account,

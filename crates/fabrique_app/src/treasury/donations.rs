@@ -234,6 +234,7 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
+    super::plan::notify_alerts(app, &org.id).await;
     Ok(Donation {
         id,
         number: number.to_string(),

@@ -516,6 +516,7 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
+    super::plan::notify_alerts(app, &org.id).await;
     get_view(app, &org.id, &chart, &id).await
 }
 
@@ -601,6 +602,7 @@ pub async fn validate(app: &App, actor: &Actor, slug: &str, id: &str) -> AppResu
     )
     .await?;
     tx.commit().await?;
+    super::plan::notify_alerts(app, &org.id).await;
     get_view(app, &org.id, &chart, id).await
 }
 
@@ -639,6 +641,7 @@ pub async fn delete_draft(app: &App, actor: &Actor, slug: &str, id: &str) -> App
     )
     .await?;
     tx.commit().await?;
+    super::plan::notify_alerts(app, &org.id).await;
     Ok(())
 }
 
@@ -704,6 +707,7 @@ pub async fn reverse(
     )
     .await?;
     tx.commit().await?;
+    super::plan::notify_alerts(app, &org.id).await;
     get_view(app, &org.id, &chart, &new).await
 }
 
@@ -812,6 +816,7 @@ pub async fn simple(
     )
     .await?;
     tx.commit().await?;
+    super::plan::notify_alerts(app, &org.id).await;
     get_view(app, &org.id, &chart, &id).await
 }
 

@@ -78,7 +78,9 @@ pub async fn save_settings(
     input: &Settings,
 ) -> AppResult<Settings> {
     let org = can_write(app, actor, slug).await?;
-    save_settings_org(app, Some(actor), &org.id, input).await
+    let saved = save_settings_org(app, Some(actor), &org.id, input).await?;
+    notify_alerts(app, &org.id).await;
+    Ok(saved)
 }
 
 pub(crate) async fn save_settings_org(
@@ -200,7 +202,9 @@ pub async fn add_subsidy(
     input: &NewSubsidy,
 ) -> AppResult<SubsidyView> {
     let org = can_write(app, actor, slug).await?;
-    add_subsidy_org(app, Some(actor), &org.id, input).await
+    let added = add_subsidy_org(app, Some(actor), &org.id, input).await?;
+    notify_alerts(app, &org.id).await;
+    Ok(added)
 }
 
 pub(crate) async fn add_subsidy_org(
@@ -362,7 +366,9 @@ pub async fn add_recurring(
     input: &RecurringInput,
 ) -> AppResult<RecurringView> {
     let org = can_write(app, actor, slug).await?;
-    add_recurring_org(app, Some(actor), &org.id, input).await
+    let added = add_recurring_org(app, Some(actor), &org.id, input).await?;
+    notify_alerts(app, &org.id).await;
+    Ok(added)
 }
 
 pub(crate) async fn add_recurring_org(
@@ -641,4 +647,96 @@ pub async fn transparency(
         });
     }
     Ok((org, out))
+}
+
+/// Tells the organisation's administrators by e-mail when the cash plan's alerts change
+/// (a new alert, a different month or gap), once per change. Called after every change to
+/// the books or the plan; a failure is logged, never returned: the change has happened.
+pub async fn notify_alerts(app: &App, org_id: &str) {
+    if let Err(e) = try_notify_alerts(app, org_id).await {
+        tracing::warn!(error = %e, org_id, "cash-plan alert not checked");
+    }
+}
+
+async fn try_notify_alerts(app: &App, org_id: &str) -> AppResult<()> {
+    let plan = cash_plan_org(app, org_id).await?;
+    let alerts: Vec<String> = plan
+        .forecasts
+        .iter()
+        .filter_map(|f| {
+            let a = f.alert.as_ref()?;
+            Some(format!(
+                "{}: {} ({} under the threshold)",
+                match f.scenario {
+                    Scenario::Base => "base",
+                    Scenario::Pessimistic => "pessimistic",
+                    Scenario::Optimistic => "optimistic",
+                },
+                a.month,
+                fabrique_treasury::amount::format_display(a.gap)
+            ))
+        })
+        .collect();
+    let signature = alerts.join("; ");
+    let mut tx = app.db.write.begin().await?;
+    let previous: Option<String> =
+        sqlx::query("SELECT signature FROM treasury_alerts WHERE org_id = $1")
+            .bind(org_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| r.try_get("signature"))
+            .transpose()?;
+    if previous.as_deref().unwrap_or("") == signature {
+        return Ok(());
+    }
+    sqlx::query("DELETE FROM treasury_alerts WHERE org_id = $1")
+        .bind(org_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("INSERT INTO treasury_alerts (org_id, signature, at) VALUES ($1, $2, $3)")
+        .bind(org_id)
+        .bind(&signature)
+        .bind(app.now())
+        .execute(&mut *tx)
+        .await?;
+    let org = sqlx::query("SELECT slug, name FROM orgs WHERE id = $1")
+        .bind(org_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let (slug, name): (String, String) = (org.try_get("slug")?, org.try_get("name")?);
+    let admins: Vec<String> = sqlx::query(
+        "SELECT u.email FROM members m JOIN users u ON u.id = m.user_id \
+         WHERE m.org_id = $1 AND m.role = 'admin' AND m.status = 'active' ORDER BY u.email",
+    )
+    .bind(org_id)
+    .fetch_all(&mut *tx)
+    .await?
+    .iter()
+    .map(|r| r.try_get("email"))
+    .collect::<Result<_, _>>()?;
+    tx.commit().await?;
+    if alerts.is_empty() {
+        return Ok(());
+    }
+    let body = format!(
+        "Le plan de trésorerie de {name} passe sous le seuil de {threshold} :\n\n{list}\n\n\
+         The cash-flow plan of {name} falls under the threshold of {threshold}:\n\n{list}\n\n{base}/o/{slug}/treasury\n",
+        threshold = fabrique_treasury::amount::format_display(plan.threshold),
+        list = alerts
+            .iter()
+            .map(|a| format!("- {a}"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        base = app.config.base_url,
+    );
+    for to in admins {
+        app.mailer
+            .send(crate::mail::Mail {
+                to,
+                subject: format!("{name} : alerte de trésorerie / cash-flow alert"),
+                body: body.clone(),
+            })
+            .await;
+    }
+    Ok(())
 }

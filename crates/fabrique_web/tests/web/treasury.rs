@@ -660,6 +660,22 @@ async fn the_cash_plan_alerts_under_the_pessimistic_scenario() {
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let (_, base_plan) = admin.get(&format!("{base}/treasury/forecast")).await;
     assert!(base_plan["alert"].is_object(), "{base_plan}");
+    // The treasurers are told by e-mail as soon as the answer changes.
+    let mails: Vec<_> = t
+        .app
+        .mailer
+        .recent()
+        .into_iter()
+        .filter(|m| m.subject.contains("alerte de trésorerie"))
+        .collect();
+    assert!(!mails.is_empty());
+    let month = &base_plan["alert"]["month"];
+    let month = format!("{}-{:02}", month["year"], month["month"].as_i64().unwrap());
+    assert!(
+        mails[0].body.contains(&month),
+        "{} / {month}",
+        mails[0].body
+    );
     let (status, body) = admin
         .post(
             &format!("{base}/subsidies"),
