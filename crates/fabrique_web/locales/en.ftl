@@ -295,3 +295,5 @@ treasury-transparency-on = Publish the transparency page
 treasury-transparency = Financial transparency
 treasury-transparency-help = Income and expenses by category, taken straight from the books.
 treasury-subsidies-received = Operating subsidies: { $amount }
+treasury-pick-file = Statement or FEC file
+treasury-or-paste = Or paste its content:

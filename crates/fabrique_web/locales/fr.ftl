@@ -295,3 +295,5 @@ treasury-transparency-on = Publier la page de transparence
 treasury-transparency = Transparence financière
 treasury-transparency-help = Recettes et dépenses par catégorie, tirées directement de la comptabilité.
 treasury-subsidies-received = Subventions d’exploitation : { $amount }
+treasury-pick-file = Fichier du relevé ou FEC
+treasury-or-paste = Ou collez son contenu :

@@ -47,6 +47,7 @@ pub fn router() -> Router<AppState> {
         .route("/o/{slug}/treasury/reports", get(reports_page))
         .route("/o/{slug}/treasury/years/{year}/close", post(close_year))
         .route("/o/{slug}/treasury/import", get(import_page).post(import))
+        .route("/o/{slug}/treasury/import/upload", post(upload))
         .route("/o/{slug}/treasury/reconciliation/{id}", post(reconcile))
         .route("/o/{slug}/treasury/plan", get(plan_page))
         .route("/o/{slug}/treasury/subsidies", post(add_subsidy))
@@ -664,6 +665,67 @@ async fn import(
             let form = FormState::new(&["file", "bank_account"])
                 .with("file", f.file)
                 .with("bank_account", f.bank_account)
+                .failed(&ctx, &e);
+            import_view(&state, ctx, &slug, true, form, None).await
+        }
+        Err(e) => Err(ctx.fail(e)),
+    }
+}
+
+/// The same import with the file picked on the device (multipart form). The CSRF token
+/// travels as a form field, checked against the cookie as `CsrfForm` does.
+async fn upload(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    headers: axum::http::HeaderMap,
+    mut multipart: axum::extract::Multipart,
+) -> PageResult {
+    let user = ctx.require_user()?.clone();
+    let (mut csrf, mut account, mut file) = (String::new(), String::new(), Vec::new());
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => {
+                return Err(ctx.fail(AppError::invalid(
+                    "file",
+                    "form_malformed",
+                    format!("the form could not be read: {e}"),
+                )));
+            }
+        };
+        let name = field.name().unwrap_or_default().to_owned();
+        let bytes = field.bytes().await.map_err(|e| {
+            ctx.fail(AppError::invalid(
+                "file",
+                "form_malformed",
+                format!("the file could not be read: {e}"),
+            ))
+        })?;
+        match name.as_str() {
+            "csrf" => csrf = String::from_utf8_lossy(&bytes).into_owned(),
+            "bank_account" => account = String::from_utf8_lossy(&bytes).into_owned(),
+            "file" => file = bytes.to_vec(),
+            _ => {}
+        }
+    }
+    let had_cookie = crate::session::cookie(&headers, crate::session::CSRF_COOKIE).is_some();
+    if !had_cookie || !fabrique_core::ids::constant_time_eq(&csrf, &ctx.csrf) {
+        return Err(ctx.fail(AppError::Forbidden {
+            code: "csrf_invalid",
+            message: "this form has expired or did not come from this site; go back, reload the page and try again".into(),
+        }));
+    }
+    let target = Some(account.as_str()).filter(|a| !a.is_empty());
+    match bank::import(&state.app, &user, &slug, &file, target).await {
+        Ok(outcome) => {
+            let form = FormState::new(&["file", "bank_account"]).with("bank_account", account);
+            import_view(&state, ctx, &slug, false, form, Some(outcome)).await
+        }
+        Err(e) if is_form_error(&e) => {
+            let form = FormState::new(&["file", "bank_account"])
+                .with("bank_account", account)
                 .failed(&ctx, &e);
             import_view(&state, ctx, &slug, true, form, None).await
         }

@@ -935,6 +935,39 @@ async fn camille_keeps_the_books_in_the_browser() {
             "{page}"
         );
     }
+    // The file picked on the phone (multipart), with the CSRF token as a field.
+    let (_, page) = camille.get("/o/gul/treasury/import").await;
+    let csrf = crate::support::csrf_of(&page);
+    let boundary = "XyZfabrique";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"bank_account\"\r\n\r\n5121\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"releve.ofx\"\r\nContent-Type: application/x-ofx\r\n\r\n{OFX_V2}\r\n--{boundary}--\r\n"
+    );
+    for (expected, token) in [("2", csrf.as_str()), ("0", csrf.as_str()), ("-", "forged")] {
+        let r = camille
+            .client
+            .post(format!("{}/o/gul/treasury/import/upload", camille.base))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body.replace(&csrf, token))
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        let page = r.text().await.unwrap();
+        if expected == "-" {
+            assert_eq!(status, StatusCode::FORBIDDEN);
+        } else {
+            assert_eq!(status, StatusCode::OK, "{page}");
+            assert!(
+                page.contains(&format!("Import : {expected} ligne")),
+                "{page}"
+            );
+        }
+    }
     let broken = QIF.replacen("T-450,00", "Tquatre cents", 1);
     let (status, _, page) = camille
         .submit(
