@@ -1074,3 +1074,137 @@ async fn camille_keeps_the_books_in_the_browser() {
     let (_, reports) = camille.get("/o/gul/treasury/reports?year=2026").await;
     assert!(reports.contains("clôturé") || reports.contains("closed"));
 }
+
+/// A small deterministic generator, so the sequence is the same on every run.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % n
+    }
+}
+
+#[tokio::test]
+async fn any_sequence_of_operations_keeps_the_books_balanced() {
+    let t = TestApp::spawn().await;
+    let camille = books(&t, "gul").await;
+    let base = "/api/v1/orgs/gul/ledger";
+    let mut rng = Lcg(7);
+    let categories = ["756", "7541", "606", "613", "626", "627", "740"];
+    let money = ["512", "530"];
+    let mut validated: Vec<String> = vec![];
+    for i in 0..60 {
+        let date = format!("2026-{:02}-{:02}", 1 + rng.next(8), 1 + rng.next(28));
+        let amount = 1 + rng.next(100_000) as i64;
+        let (status, body) = match rng.next(5) {
+            0 | 1 => {
+                let kind = ["income", "expense"][rng.next(2) as usize];
+                camille
+                    .post(
+                        &format!("{base}/simple"),
+                        json!({"kind": kind, "date": date, "label": format!("op {i}"), "amount": amount,
+                               "category": categories[rng.next(7) as usize], "treasury": money[rng.next(2) as usize]}),
+                    )
+                    .await
+            }
+            2 => {
+                camille
+                    .post(
+                        &format!("{base}/simple"),
+                        json!({"kind": "transfer", "date": date, "label": format!("virement {i}"), "amount": amount, "treasury": "530", "category": "512"}),
+                    )
+                    .await
+            }
+            3 => {
+                let split = amount / 3;
+                let lines = [
+                    (categories[rng.next(7) as usize], amount, 0),
+                    ("512", 0, split),
+                    ("530", 0, amount - split),
+                ];
+                let validate = rng.next(2) == 0;
+                let (status, body) = camille
+                    .post(&format!("{base}/entries"), entry(&date, "ventilée", &lines, validate))
+                    .await;
+                if status == StatusCode::CREATED && !validate {
+                    let id = body["id"].as_str().unwrap();
+                    camille
+                        .post(&format!("{base}/entries/{id}/validate"), json!({}))
+                        .await
+                } else {
+                    (status, body)
+                }
+            }
+            _ if !validated.is_empty() => {
+                let id = validated.remove(rng.next(validated.len() as u64) as usize);
+                camille
+                    .post(&format!("{base}/entries/{id}/reverse"), json!({"date": "2026-10-01"}))
+                    .await
+            }
+            _ => continue,
+        };
+        assert!(status.is_success(), "operation {i}: {body}");
+        if body["kind"] == "standard" {
+            validated.push(body["id"].as_str().unwrap().to_owned());
+        }
+    }
+    let (_, entries) = camille.get(&format!("{base}/entries?year=2026")).await;
+    let entries = entries.as_array().unwrap();
+    assert!(entries.len() >= 50);
+    for e in entries {
+        let lines = e["lines"].as_array().unwrap();
+        let d: i64 = lines.iter().map(|l| l["debit"].as_i64().unwrap()).sum();
+        let c: i64 = lines.iter().map(|l| l["credit"].as_i64().unwrap()).sum();
+        assert_eq!(d, c, "{e}");
+    }
+    let (_, tb) = camille
+        .get(&format!("{base}/trial-balance?year=2026"))
+        .await;
+    let sum: i64 = tb["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["balance"].as_i64().unwrap())
+        .sum();
+    assert_eq!(sum, 0);
+    assert_eq!(tb["total_debit"], tb["total_credit"]);
+
+    // An independent tool agrees: hledger's balance of our export is our trial balance.
+    let available = std::process::Command::new("hledger")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !available {
+        println!("note: hledger not installed, skipping the independent check");
+        return;
+    }
+    let (status, _, journal) =
+        get_text(&camille, &format!("{base}/export?year=2026&format=hledger")).await;
+    assert_eq!(status, StatusCode::OK);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("gul.journal");
+    std::fs::write(&file, journal).unwrap();
+    let out = std::process::Command::new("hledger")
+        .arg("-f")
+        .arg(&file)
+        .args(["balance", "--flat", "--no-total", "-O", "csv"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = String::from_utf8(out.stdout).unwrap();
+    for line in csv.lines().skip(1) {
+        let (account, amount) = line.split_once(',').unwrap();
+        let account = account.trim_matches('"');
+        let amount = amount.trim_matches('"').trim_end_matches("EUR").trim();
+        let cents = fabrique_treasury::amount::parse_amount(amount).unwrap();
+        assert_eq!(cents, balance_of(&tb, account), "{account}");
+    }
+}
