@@ -297,3 +297,5 @@ treasury-transparency-help = Income and expenses by category, taken straight fro
 treasury-subsidies-received = Operating subsidies: { $amount }
 treasury-pick-file = Statement or FEC file
 treasury-or-paste = Or paste its content:
+treasury-chain-intact = The hash chain is intact: no entry has been altered.
+treasury-chain-broken = Warning: an entry of this year was altered outside Fabrique; the hash chain no longer matches.

@@ -297,3 +297,5 @@ treasury-transparency-help = Recettes et dépenses par catégorie, tirées direc
 treasury-subsidies-received = Subventions d’exploitation : { $amount }
 treasury-pick-file = Fichier du relevé ou FEC
 treasury-or-paste = Ou collez son contenu :
+treasury-chain-intact = Le chaînage est intact : aucune écriture n’a été modifiée.
+treasury-chain-broken = Attention : une écriture de cet exercice a été modifiée hors de Fabrique, le chaînage ne correspond plus.

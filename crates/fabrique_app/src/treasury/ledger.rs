@@ -906,6 +906,29 @@ pub async fn balance_sheet(
     ))
 }
 
+/// A report of a year as JSON: `income-statement`, `balance-sheet`, `general-ledger`,
+/// `journal` or `per-project` (members).
+pub async fn report(
+    app: &App,
+    actor: &Actor,
+    slug: &str,
+    year: i16,
+    name: &str,
+) -> AppResult<serde_json::Value> {
+    let org = can_read(app, actor, slug).await?;
+    let chart = chart(app, &org.id).await?;
+    let entries = year_entries(app, &org.id, year).await?;
+    let value = match name {
+        "income-statement" => serde_json::to_value(reports::income_statement(&entries, &chart)),
+        "balance-sheet" => serde_json::to_value(reports::balance_sheet(&entries, &chart)),
+        "general-ledger" => serde_json::to_value(reports::general_ledger(&entries, &chart)),
+        "journal" => serde_json::to_value(reports::journal_report(&entries)),
+        "per-project" => serde_json::to_value(reports::per_project(&entries, &chart)),
+        _ => return Err(AppError::NotFound { what: "report" }),
+    };
+    value.map_err(|e| AppError::Internal(e.into()))
+}
+
 /// An export file.
 #[derive(Debug, Clone)]
 pub struct Export {

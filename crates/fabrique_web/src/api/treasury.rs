@@ -275,9 +275,10 @@ async fn trial_balance(
     ))
 }
 
-/// The income statement (with the volunteer contributions block) or the balance sheet.
+/// A report of the year: the income statement (with the volunteer contributions block),
+/// the balance sheet, the general ledger, the journal, or the result per project.
 #[utoipa::path(get, path = "/api/v1/orgs/{slug}/ledger/reports/{report}", tag = "treasury", security(("bearer" = [])),
-    params(("slug" = String, Path), ("report" = String, Path, description = "`income-statement` or `balance-sheet`"), YearQuery),
+    params(("slug" = String, Path), ("report" = String, Path, description = "`income-statement`, `balance-sheet`, `general-ledger`, `journal` or `per-project`"), YearQuery),
     responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn report(
     State(state): State<AppState>,
@@ -286,16 +287,9 @@ async fn report(
     Query(q): Query<YearQuery>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let year = parse_year(&state, q.year.as_deref())?;
-    let value = match report.as_str() {
-        "income-statement" => {
-            serde_json::to_value(ledger::income_statement(&state.app, &actor, &slug, year).await?)
-        }
-        "balance-sheet" => {
-            serde_json::to_value(ledger::balance_sheet(&state.app, &actor, &slug, year).await?)
-        }
-        _ => return Err(AppError::NotFound { what: "report" }.into()),
-    };
-    Ok(Json(value.map_err(|e| AppError::Internal(e.into()))?))
+    Ok(Json(
+        ledger::report(&state.app, &actor, &slug, year, &report).await?,
+    ))
 }
 
 /// Exports a year: FEC (`<SIREN>FEC<date>.txt`), hledger journal or CSV.

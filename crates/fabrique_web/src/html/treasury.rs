@@ -504,6 +504,8 @@ struct ReportsPage {
     income: IncomeStatement,
     sheet: BalanceSheet,
     closed: bool,
+    /// For a closed year: whether its hash chain still matches the stored entries.
+    intact: Option<bool>,
     form: FormState,
 }
 
@@ -531,6 +533,16 @@ async fn reports_view(
         .await
         .or_page(&ctx)?
         .contains(&year);
+    let intact = if closed {
+        Some(
+            ledger::verify(app, user, slug, year)
+                .await
+                .or_page(&ctx)?
+                .intact,
+        )
+    } else {
+        None
+    };
     let status = status(failed);
     Ok(render_with_status(
         status,
@@ -543,6 +555,7 @@ async fn reports_view(
             income,
             sheet,
             closed,
+            intact,
             form,
         },
     ))

@@ -245,6 +245,13 @@ async fn entries_are_numbered_at_validation_and_reported() {
         .await;
     assert_eq!(status, StatusCode::OK, "{bs}");
     assert_eq!(bs["total_assets"], bs["total_liabilities"]);
+    for report in ["general-ledger", "journal", "per-project"] {
+        let (status, body) = camille
+            .get(&format!("{base}/reports/{report}?year=2026"))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{report}: {body}");
+        assert!(body.is_array(), "{report}: {body}");
+    }
     let (status, _) = camille
         .get(&format!("{base}/reports/cash-flow?year=2026"))
         .await;
@@ -1073,6 +1080,7 @@ async fn camille_keeps_the_books_in_the_browser() {
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (_, reports) = camille.get("/o/gul/treasury/reports?year=2026").await;
     assert!(reports.contains("clôturé") || reports.contains("closed"));
+    assert!(reports.contains("chaînage est intact"), "{reports}");
 }
 
 /// A small deterministic generator, so the sequence is the same on every run.
