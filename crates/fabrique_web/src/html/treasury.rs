@@ -61,6 +61,8 @@ pub fn router() -> Router<AppState> {
             "/o/{slug}/treasury/settings",
             get(settings_page).post(save_settings),
         )
+        .route("/o/{slug}/treasury/accounts", post(add_account))
+        .route("/o/{slug}/treasury/bank-accounts", post(add_bank_account))
         .route("/o/{slug}/transparency", get(transparency_page))
 }
 
@@ -1094,6 +1096,9 @@ struct SettingsPage {
     admin: bool,
     form: FormState,
     transparency: bool,
+    own_accounts: Vec<AccountView>,
+    bank_accounts: Vec<BankAccount>,
+    account_form: FormState,
 }
 
 const SETTINGS_FIELDS: &[&str] = &[
@@ -1107,34 +1112,116 @@ const SETTINGS_FIELDS: &[&str] = &[
     "alert_threshold",
 ];
 
+async fn settings_view(
+    state: &AppState,
+    ctx: Ctx,
+    slug: &str,
+    form: Option<(FormState, bool)>,
+    account_form: FormState,
+) -> PageResult {
+    let (org, admin) = reader(state, &ctx, slug).await?;
+    let user = ctx.require_user()?;
+    let failed = form.is_some() || account_form.general_error().is_some();
+    let (form, transparency) = match form {
+        Some(f) => f,
+        None => {
+            let s = plan::settings(&state.app, user, slug).await.or_page(&ctx)?;
+            let form = FormState::new(SETTINGS_FIELDS)
+                .with("siren", s.siren.unwrap_or_default())
+                .with("rna", s.rna.unwrap_or_default())
+                .with("address", s.address)
+                .with("purpose", s.purpose)
+                .with("place", s.place)
+                .with("signatory_name", s.signatory_name)
+                .with("signatory_role", s.signatory_role)
+                .with(
+                    "alert_threshold",
+                    fabrique_treasury::amount::format_fec(s.alert_threshold),
+                );
+            (form, s.transparency)
+        }
+    };
+    let own_accounts = treasury::accounts(&state.app, user, slug)
+        .await
+        .or_page(&ctx)?
+        .into_iter()
+        .filter(|a| a.own)
+        .collect();
+    let bank_accounts = bank::bank_accounts(&state.app, user, slug)
+        .await
+        .or_page(&ctx)?;
+    Ok(render_with_status(
+        status(failed),
+        &SettingsPage {
+            ctx,
+            org,
+            admin,
+            form,
+            transparency,
+            own_accounts,
+            bank_accounts,
+            account_form,
+        },
+    ))
+}
+
 async fn settings_page(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(slug): Path<String>,
 ) -> PageResult {
-    let (org, admin) = reader(&state, &ctx, &slug).await?;
-    let s = plan::settings(&state.app, ctx.require_user()?, &slug)
-        .await
-        .or_page(&ctx)?;
-    let form = FormState::new(SETTINGS_FIELDS)
-        .with("siren", s.siren.unwrap_or_default())
-        .with("rna", s.rna.unwrap_or_default())
-        .with("address", s.address)
-        .with("purpose", s.purpose)
-        .with("place", s.place)
-        .with("signatory_name", s.signatory_name)
-        .with("signatory_role", s.signatory_role)
-        .with(
-            "alert_threshold",
-            fabrique_treasury::amount::format_fec(s.alert_threshold),
-        );
-    Ok(render(&SettingsPage {
-        ctx,
-        org,
-        admin,
-        form,
-        transparency: s.transparency,
-    }))
+    settings_view(&state, ctx, &slug, None, FormState::new(&[])).await
+}
+
+#[derive(serde::Deserialize, Default)]
+struct AccountForm {
+    #[serde(default)]
+    number: String,
+    #[serde(default)]
+    label: String,
+}
+
+async fn add_account(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    CsrfForm(f): CsrfForm<AccountForm>,
+) -> PageResult {
+    let user = ctx.require_user()?.clone();
+    let input = treasury::NewAccount {
+        number: f.number,
+        label: f.label,
+    };
+    match treasury::add_account(&state.app, &user, &slug, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/o/{slug}/treasury/settings#accounts")).into_response()),
+        Err(e) if is_form_error(&e) => {
+            let form = FormState::new(&[]).failed(&ctx, &e);
+            settings_view(&state, ctx, &slug, None, form).await
+        }
+        Err(e) => Err(ctx.fail(e)),
+    }
+}
+
+async fn add_bank_account(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    CsrfForm(f): CsrfForm<AccountForm>,
+) -> PageResult {
+    let user = ctx.require_user()?.clone();
+    let input = bank::NewBankAccount {
+        account: f.number,
+        name: f.label,
+        csv_mapping: None,
+    };
+    match bank::save_bank_account(&state.app, &user, &slug, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/o/{slug}/treasury/settings#banks")).into_response()),
+        Err(e) if is_form_error(&e) => {
+            let form = FormState::new(&[]).failed(&ctx, &e);
+            settings_view(&state, ctx, &slug, None, form).await
+        }
+        Err(e) => Err(ctx.fail(e)),
+    }
 }
 
 async fn save_settings(
@@ -1166,22 +1253,20 @@ async fn save_settings(
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/o/{slug}/treasury")).into_response()),
         Err(e) if is_form_error(&e) => {
-            let (org, admin) = reader(&state, &ctx, &slug).await?;
             let mut form = FormState::new(SETTINGS_FIELDS);
             for (k, v) in &f {
                 form = form.with(k, v.clone());
             }
             let form = form.failed(&ctx, &e);
-            Ok(render_with_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &SettingsPage {
-                    ctx,
-                    org,
-                    admin,
-                    form,
-                    transparency: get("transparency") == "1",
-                },
-            ))
+            let transparency = get("transparency") == "1";
+            settings_view(
+                &state,
+                ctx,
+                &slug,
+                Some((form, transparency)),
+                FormState::new(&[]),
+            )
+            .await
         }
         Err(e) => Err(ctx.fail(e)),
     }

@@ -1021,6 +1021,34 @@ async fn camille_keeps_the_books_in_the_browser() {
     let (_, plan) = camille.get("/o/gul/treasury/plan").await;
     assert!(plan.contains("Mairie"));
 
+    // Own accounts and bank accounts.
+    let (status, _, _) = camille
+        .submit(
+            "/o/gul/treasury/settings",
+            "/o/gul/treasury/accounts",
+            &[("number", "411DUPONT"), ("label", "Jeanne Dupont")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, page) = camille
+        .submit(
+            "/o/gul/treasury/settings",
+            "/o/gul/treasury/accounts",
+            &[("number", "999"), ("label", "Nulle part")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    let (status, _, _) = camille
+        .submit(
+            "/o/gul/treasury/settings",
+            "/o/gul/treasury/bank-accounts",
+            &[("number", "5122"), ("label", "La Nef")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = camille.get("/o/gul/treasury/settings").await;
+    assert!(page.contains("411DUPONT") && page.contains("La Nef"));
+
     // Settings, then a donation and its printable receipt.
     let (status, _, page) = camille
         .submit(
