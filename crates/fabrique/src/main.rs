@@ -14,6 +14,7 @@ use clap::{Args, Parser, Subcommand};
 use fabrique_app::{App, Config, Db, Mailer, accounts, demo};
 use fabrique_core::{DisplayName, Email, Password, SystemClock};
 
+mod ledger;
 mod tally;
 
 /// Fabrique — the commons factory: shared knowledge, decisions and honest accounts for
@@ -38,6 +39,9 @@ enum Command {
     Backup(BackupArgs),
     /// Count an election described in JSON and print the result as JSON.
     Tally(tally::TallyArgs),
+    /// Import and export the books of an organisation.
+    #[command(subcommand)]
+    Ledger(ledger::LedgerCommand),
 }
 
 #[derive(Args, Clone)]
@@ -232,6 +236,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Tally(_) => unreachable!("handled before the runtime starts"),
+        Command::Ledger(command) => ledger::run(command).await,
     }
 }
 

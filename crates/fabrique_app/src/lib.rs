@@ -14,6 +14,7 @@ pub mod invitations;
 pub mod mail;
 pub mod members;
 pub mod orgs;
+pub mod treasury;
 
 use std::sync::Arc;
 

@@ -5,6 +5,7 @@
 
 mod accounts;
 mod orgs;
+mod treasury;
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -21,6 +22,7 @@ use crate::AppState;
         (name = "orgs", description = "Organisations and the directory"),
         (name = "members", description = "Members, colleges, invitations, join requests"),
         (name = "admin", description = "Instance settings"),
+        (name = "treasury", description = "Ledger, imports, reports, cash plan, receipts"),
     )
 )]
 struct ApiDoc;
@@ -42,4 +44,5 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(accounts::router())
         .merge(orgs::router())
+        .merge(treasury::router())
 }

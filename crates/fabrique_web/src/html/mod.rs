@@ -4,6 +4,7 @@
 mod account;
 mod members;
 mod orgs;
+mod treasury;
 
 pub use orgs::markdown;
 
@@ -31,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .merge(account::router())
         .merge(orgs::router())
         .merge(members::router())
+        .merge(treasury::router())
 }
 
 /// Renders a template as a 200 page.

@@ -7,3 +7,4 @@ mod support;
 mod accounts;
 mod orgs;
 mod security;
+mod treasury;
