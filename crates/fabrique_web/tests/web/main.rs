@@ -5,5 +5,6 @@
 mod support;
 
 mod accounts;
+mod governance;
 mod orgs;
 mod security;
