@@ -773,3 +773,198 @@ async fn bad_drafts_are_refused_naming_the_field() {
     let (status, b) = vote(&m[0].0, "brouillon", &id, json!({"objection": ""})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
 }
+
+async fn browser_as(t: &TestApp, email: &str) -> crate::support::Browser {
+    let b = t.browser();
+    let (status, _, body) = b.login(email, crate::support::PASSWORD).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    b
+}
+
+#[tokio::test]
+async fn the_html_pages_draft_vote_revote_and_show_results_without_javascript() {
+    let t = TestApp::spawn().await;
+    let (_, m) = org_with(&t, "pages", "association", &[], 2).await;
+    let admin = browser_as(&t, "admin@pages.test").await;
+    let (status, page) = admin.get("/o/pages/decisions").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("aria-current=\"page\""), "the Decisions tab");
+
+    // A refused draft is shown again with the message next to the field.
+    let (status, _, html) = admin
+        .submit(
+            "/o/pages/decisions/new",
+            "/o/pages/decisions/new",
+            &[
+                ("title", "Logo"),
+                ("method", "approval"),
+                ("candidates", "Seul"),
+                ("secret", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("id=\"e-candidates\""), "{html}");
+    let (status, location, html) = admin
+        .submit(
+            "/o/pages/decisions/new",
+            "/o/pages/decisions/new",
+            &[
+                ("title", "Budget participatif"),
+                ("body", "Adopter le budget."),
+                ("kind", "ordinary"),
+                ("method", "motion"),
+                ("secret", "1"),
+                ("closes_at", "2026-12-01 18:00"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
+    let page = location.clone();
+    let (status, _, _) = admin.submit(&page, &format!("{page}/open"), &[]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+
+    // Vote, keep the tracker from the receipt, revote with it.
+    let lea = browser_as(&t, "m0@pages.test").await;
+    let (status, _, receipt) = lea
+        .submit(&page, &format!("{page}/vote"), &[("choice", "against")])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{receipt}");
+    let tracker = receipt
+        .split("id=\"tracker\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_owned();
+    let (status, _, html) = lea
+        .submit(&page, &format!("{page}/vote"), &[("choice", "for")])
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "revoting needs the tracker"
+    );
+    assert!(html.contains("role=\"alert\""));
+    let change = receipt
+        .split("href=\"")
+        .find(|s| s.contains("replaces="))
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&amp;", "&");
+    let (status, form) = lea.get(&change).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        form.contains(&format!("value=\"{tracker}\"")),
+        "the tracker is kept in the form"
+    );
+    let (status, _, receipt) = lea
+        .submit(
+            &change,
+            &format!("{page}/vote"),
+            &[("choice", "for"), ("replaces", &tracker)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{receipt}");
+    let (status, page_html) = lea.get(&page).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        !page_html.contains("<svg"),
+        "no partial results under secrecy"
+    );
+    voted(
+        &m[1].0,
+        "pages",
+        page.rsplit('/').next().unwrap(),
+        json!({"choice": "for"}),
+    )
+    .await;
+
+    let (status, _, _) = admin.submit(&page, &format!("{page}/close"), &[]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, html) = lea.get(&page).await;
+    assert!(html.contains("<svg"), "a chart");
+    assert!(
+        html.contains("Adoptée") || html.contains("Passed"),
+        "{html}"
+    );
+    let (status, csv) = lea.get(&format!("{page}/result.csv")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(csv.contains("for,,2"), "{csv}");
+}
+
+#[tokio::test]
+async fn the_voting_forms_fit_each_method() {
+    let t = TestApp::spawn().await;
+    let ((admin, _), _) = org_with(&t, "formes", "association", &[], 1).await;
+    let mj = draft(
+        &admin,
+        "formes",
+        json!({"title": "Sondage", "method": "majority_judgment", "candidates": ["Atelier", "Repas"], "grades": ["Mal", "Bien", "Très bien"], "secret": false}),
+    )
+    .await;
+    let stv = draft(
+        &admin,
+        "formes",
+        json!({"title": "CA", "method": "stv", "seats": 2, "candidates": ["Ana", "Bea", "Cy"], "secret": false}),
+    )
+    .await;
+    let consent = draft(
+        &admin,
+        "formes",
+        json!({"title": "Règle", "method": "consent"}),
+    )
+    .await;
+    for id in [&mj, &stv, &consent] {
+        open(&admin, "formes", id).await;
+    }
+    let b = browser_as(&t, "m0@formes.test").await;
+    let mj_page = format!("/o/formes/decisions/{mj}");
+    let (_, html) = b.get(&mj_page).await;
+    assert!(
+        html.contains("name=\"grade-1\" value=\"Très bien\""),
+        "grade radios per candidate"
+    );
+    let (status, _, html) = b
+        .submit(
+            &mj_page,
+            &format!("{mj_page}/vote"),
+            &[("grade-0", "Bien"), ("grade-1", "Très bien")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let stv_page = format!("/o/formes/decisions/{stv}");
+    let (status, _, html) = b
+        .submit(
+            &stv_page,
+            &format!("{stv_page}/vote"),
+            &[("rank-0", "2"), ("rank-1", "1"), ("rank-2", "")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let consent_page = format!("/o/formes/decisions/{consent}");
+    let (status, _, html) = b
+        .submit(
+            &consent_page,
+            &format!("{consent_page}/vote"),
+            &[("consent", "objection"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "an objection needs a reason"
+    );
+    assert!(html.contains("reason"), "{html}");
+    let r = close(&admin, "formes", &mj).await;
+    assert_eq!(r["winners"], json!(["Repas"]));
+    let r = close(&admin, "formes", &stv).await;
+    assert_eq!(r["participation"]["voted"], 1);
+    let (_, html) = b.get(&mj_page).await;
+    assert!(html.contains("<svg"), "merit profiles");
+    let (_, html) = b.get(&stv_page).await;
+    assert!(html.contains("<caption>"), "rounds table");
+}
