@@ -359,10 +359,23 @@ async fn participation_in(conn: &mut AnyConnection, d: &Decision) -> AppResult<P
     })
 }
 
-fn election_with(frozen: &Frozen, ballots: &[Published]) -> Election {
-    let mut e = frozen.election.clone();
+/// The election to count: the frozen one, with the ballots and, for a resolution of an
+/// assembly, the members present, remote or represented as `present`.
+async fn election_in(
+    conn: &mut AnyConnection,
+    d: &Decision,
+    ballots: &[Published],
+) -> AppResult<Election> {
+    let frozen: Frozen = decisions::frozen_in(conn, &d.id).await?;
+    let mut e = frozen.election;
     e.ballots = ballots.iter().map(|p| p.ballot.clone()).collect();
-    e
+    if let Some(a) = &d.assembly_id {
+        let attending = super::assemblies::attending_in(conn, a).await?;
+        if attending > 0 {
+            e.present = Some(fabrique_vote::Fraction::new(attending, 1));
+        }
+    }
+    Ok(e)
 }
 
 /// Counts a decision's ballots with the engine, in the caller's connection: the engine's
@@ -371,10 +384,10 @@ pub(crate) async fn count_in(
     conn: &mut AnyConnection,
     d: &Decision,
 ) -> AppResult<serde_json::Value> {
-    let frozen = decisions::frozen_in(conn, &d.id).await?;
     let ballots = ballots_in(conn, d).await?;
     let participation = participation_in(conn, d).await?;
-    let outcome = fabrique_vote::tally(&election_with(&frozen, &ballots))
+    let election = election_in(conn, d, &ballots).await?;
+    let outcome = fabrique_vote::tally(&election)
         .map_err(|e| anyhow::anyhow!("counting decision {}: {e}", d.id))?;
     let mut value = serde_json::to_value(outcome).map_err(anyhow::Error::from)?;
     value["participation"] = serde_json::to_value(participation).map_err(anyhow::Error::from)?;
@@ -425,9 +438,8 @@ pub async fn published(
         });
     }
     let mut conn = app.db.read.acquire().await?;
-    let frozen = decisions::frozen_in(&mut conn, id).await?;
     let ballots = ballots_in(&mut conn, &d).await?;
-    let election = election_with(&frozen, &ballots);
+    let election = election_in(&mut conn, &d, &ballots).await?;
     let mut out = serde_json::json!({
         "election": election,
         "trackers": ballots.iter().map(|b| b.tracker.clone()).collect::<Vec<_>>(),

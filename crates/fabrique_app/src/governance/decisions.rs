@@ -611,9 +611,21 @@ pub async fn update(
     Ok(d)
 }
 
-/// Opens a decision now (administrators).
+/// Administrators, and the chair of the assembly a resolution belongs to, open and close
+/// decisions.
+async fn require_admin_or_chair(app: &App, actor: &Actor, slug: &str, id: &str) -> AppResult<Org> {
+    let (org, d) = get(app, actor, slug, id).await?;
+    if let Some(a) = &d.assembly_id
+        && super::assemblies::chairs(app, actor, &org.id, a).await?
+    {
+        return Ok(org);
+    }
+    orgs::require_admin(app, actor, slug).await.map(|(o, _)| o)
+}
+
+/// Opens a decision now (administrators, or the chair of its assembly).
 pub async fn open(app: &App, actor: &Actor, slug: &str, id: &str) -> AppResult<Decision> {
-    let (org, _) = orgs::require_admin(app, actor, slug).await?;
+    let org = require_admin_or_chair(app, actor, slug, id).await?;
     if !open_now(app, &org.id, id, Some(&actor.user_id)).await? {
         let mut conn = app.db.read.acquire().await?;
         load_in(&mut conn, &org.id, id).await?;
@@ -627,9 +639,9 @@ pub async fn open(app: &App, actor: &Actor, slug: &str, id: &str) -> AppResult<D
     load_in(&mut conn, &org.id, id).await
 }
 
-/// Closes a decision now and counts it (administrators).
+/// Closes a decision now and counts it (administrators, or the chair of its assembly).
 pub async fn close(app: &App, actor: &Actor, slug: &str, id: &str) -> AppResult<Decision> {
-    let (org, _) = orgs::require_admin(app, actor, slug).await?;
+    let org = require_admin_or_chair(app, actor, slug, id).await?;
     if !close_now(app, &org.id, id, Some(&actor.user_id)).await? {
         let mut conn = app.db.read.acquire().await?;
         load_in(&mut conn, &org.id, id).await?;

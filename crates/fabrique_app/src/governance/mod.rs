@@ -55,6 +55,7 @@
 //! secrecy, nobody could tell which ballot to replace). Grants, uses and revocations are in
 //! the audit log.
 
+pub mod assemblies;
 pub mod ballots;
 pub mod charter;
 pub mod decisions;

@@ -3,6 +3,9 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use fabrique_app::governance::assemblies::{
+    self, Assembly, AssemblyView, Attendance, Minutes, NewAssembly,
+};
 use fabrique_app::governance::ballots::{self, Participation, Receipt, Voices};
 use fabrique_app::governance::charter::{self, Charter, CharterInput, Posted};
 use fabrique_app::governance::decisions::{
@@ -27,6 +30,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_comments, add_comment))
         .routes(routes!(list_proxies, grant_proxy, revoke_proxy))
         .routes(routes!(get_charter, post_charter))
+        .routes(routes!(list_assemblies, create_assembly))
+        .routes(routes!(get_assembly))
+        .routes(routes!(record_attendance))
+        .routes(routes!(get_minutes))
+        .routes(routes!(sign_minutes))
 }
 
 type Ids = Path<(String, String)>;
@@ -265,5 +273,87 @@ async fn post_charter(
     Ok((
         StatusCode::CREATED,
         Json(charter::post(&state.app, &actor, &slug, &input).await?),
+    ))
+}
+
+/// The assemblies, latest first (members).
+#[utoipa::path(get, path = "/api/v1/orgs/{slug}/assemblies", tag = "governance", security(("bearer" = [])), params(("slug" = String, Path)),
+    responses((status = 200, body = [Assembly]), (status = 403, body = ErrorBody)))]
+async fn list_assemblies(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(slug): Path<String>,
+) -> Result<Json<Vec<Assembly>>, ApiError> {
+    Ok(Json(assemblies::list(&state.app, &actor, &slug).await?.1))
+}
+
+/// Convenes an assembly (administrators) and e-mails the convocation to every member.
+/// `second_call_of` names the assembly whose quorum was missed.
+#[utoipa::path(post, path = "/api/v1/orgs/{slug}/assemblies", tag = "governance", security(("bearer" = [])), params(("slug" = String, Path)), request_body = NewAssembly,
+    responses((status = 201, body = Assembly), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_assembly(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(slug): Path<String>,
+    ApiJson(input): ApiJson<NewAssembly>,
+) -> Result<(StatusCode, Json<Assembly>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(assemblies::create(&state.app, &actor, &slug, &input).await?),
+    ))
+}
+
+/// An assembly: agenda, attendance, proxies and quorum.
+#[utoipa::path(get, path = "/api/v1/orgs/{slug}/assemblies/{id}", tag = "governance", security(("bearer" = [])), params(("slug" = String, Path), ("id" = String, Path)),
+    responses((status = 200, body = AssemblyView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn get_assembly(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((slug, id)): Ids,
+) -> Result<Json<AssemblyView>, ApiError> {
+    Ok(Json(
+        assemblies::get(&state.app, &actor, &slug, &id).await?.1,
+    ))
+}
+
+/// Records attendance (chair, secretary, administrators): a list of `{"member": id,
+/// "presence": "present" | "remote" | "represented" | "absent"}`.
+#[utoipa::path(post, path = "/api/v1/orgs/{slug}/assemblies/{id}/attendance", tag = "governance", security(("bearer" = [])), params(("slug" = String, Path), ("id" = String, Path)), request_body = [Attendance],
+    responses((status = 200, body = AssemblyView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn record_attendance(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((slug, id)): Ids,
+    ApiJson(input): ApiJson<Vec<Attendance>>,
+) -> Result<Json<AssemblyView>, ApiError> {
+    Ok(Json(
+        assemblies::record_attendance(&state.app, &actor, &slug, &id, &input).await?,
+    ))
+}
+
+/// The minutes (procès-verbal) in Markdown, generated from the records; once signed by
+/// the chair and the secretary, the signed text.
+#[utoipa::path(get, path = "/api/v1/orgs/{slug}/assemblies/{id}/minutes", tag = "governance", security(("bearer" = [])), params(("slug" = String, Path), ("id" = String, Path)),
+    responses((status = 200, body = Minutes), (status = 403, body = ErrorBody)))]
+async fn get_minutes(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((slug, id)): Ids,
+) -> Result<Json<Minutes>, ApiError> {
+    Ok(Json(
+        assemblies::minutes(&state.app, &actor, &slug, &id).await?,
+    ))
+}
+
+/// Signs the minutes as chair or secretary (every resolution closed first).
+#[utoipa::path(post, path = "/api/v1/orgs/{slug}/assemblies/{id}/minutes/sign", tag = "governance", security(("bearer" = [])), params(("slug" = String, Path), ("id" = String, Path)),
+    responses((status = 200, body = Minutes), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn sign_minutes(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((slug, id)): Ids,
+) -> Result<Json<Minutes>, ApiError> {
+    Ok(Json(
+        assemblies::sign(&state.app, &actor, &slug, &id).await?,
     ))
 }

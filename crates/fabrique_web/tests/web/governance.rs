@@ -968,3 +968,182 @@ async fn the_voting_forms_fit_each_method() {
     let (_, html) = b.get(&stv_page).await;
     assert!(html.contains("<caption>"), "rounds table");
 }
+
+#[tokio::test]
+async fn a_full_assembly_with_colleges_proxies_and_signed_minutes() {
+    let t = TestApp::spawn().await;
+    let ((admin, admin_id), m) = org_with(&t, "ag", "scic", SCIC, 7).await;
+    // Quorum of an assembly: half the electorate on first call, none on second call.
+    let (status, b) = admin
+        .post(
+            "/api/v1/orgs/ag/charter",
+            json!({"text": "Statuts", "rules": {"assembly_quorum": "1/2"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{b}");
+    let (status, first) = admin
+        .post(
+            "/api/v1/orgs/ag/assemblies",
+            json!({"title": "AG annuelle", "starts_at": "2026-11-20 18:30", "place": "Salle des fêtes",
+                   "chair": m[0].1, "secretary": m[1].1}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    assert!(
+        t.last_mail_to("m3@ag.test").subject.contains("AG annuelle"),
+        "convocation e-mailed"
+    );
+    let first_id = first["id"].as_str().unwrap().to_owned();
+    // Three of eight attend: the quorum of 1/2 is missed.
+    let (status, view) = admin
+        .post(
+            &format!("/api/v1/orgs/ag/assemblies/{first_id}/attendance"),
+            json!([{"member": m[0].1, "presence": "present"}, {"member": m[1].1, "presence": "present"},
+                   {"member": m[2].1, "presence": "remote"}]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    assert_eq!(view["quorum"]["reached"], false);
+    assert_eq!(view["quorum"]["electorate"], 8);
+    // A second call has no quorum.
+    let (status, second) = admin
+        .post(
+            "/api/v1/orgs/ag/assemblies",
+            json!({"title": "AG annuelle (seconde convocation)", "starts_at": "2026-11-27 18:30", "remote": "https://visio.example.org/ag",
+                   "place": "Salle des fêtes", "chair": m[0].1, "secretary": m[1].1, "second_call_of": first_id}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{second}");
+    assert_eq!(second["call_number"], 2);
+    let aid = second["id"].as_str().unwrap().to_owned();
+    // m3 is represented by m4 (proxy for the whole assembly); m4 votes both voices.
+    let (status, b) = m[3]
+        .0
+        .post(
+            "/api/v1/orgs/ag/proxies",
+            json!({"assembly": aid, "holder": m[4].1}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{b}");
+    let (status, b) = admin
+        .post(
+            &format!("/api/v1/orgs/ag/assemblies/{aid}/attendance"),
+            json!([{"member": m[5].1, "presence": "represented"}]),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "no proxy, not represented: {b}"
+    );
+    let attendance = json!([
+        {"member": m[0].1, "presence": "present"}, {"member": m[1].1, "presence": "present"},
+        {"member": m[2].1, "presence": "remote"}, {"member": m[3].1, "presence": "represented"},
+        {"member": m[4].1, "presence": "present"}, {"member": admin_id, "presence": "absent"}
+    ]);
+    let (status, view) = m[0]
+        .0
+        .post(
+            &format!("/api/v1/orgs/ag/assemblies/{aid}/attendance"),
+            attendance,
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the chair records attendance: {view}"
+    );
+    assert_eq!(view["quorum"]["reached"], true);
+    assert_eq!(view["quorum"]["attending"], 5);
+
+    // Resolution 1, opened in advance for remote votes, closed by the chair in the room.
+    let r1 = draft(&admin, "ag", json!({"title": "Approbation des comptes", "method": "motion", "assembly": aid, "secret": false})).await;
+    let (status, _) = m[0]
+        .0
+        .post(&format!("/api/v1/orgs/ag/decisions/{r1}/open"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "the chair opens a resolution");
+    voted(&m[2].0, "ag", &r1, json!({"choice": "for"})).await; // remote, in advance
+    voted(&m[0].0, "ag", &r1, json!({"choice": "for"})).await;
+    voted(&m[1].0, "ag", &r1, json!({"choice": "against"})).await;
+    voted(&m[4].0, "ag", &r1, json!({"choice": "for"})).await;
+    voted(
+        &m[4].0,
+        "ag",
+        &r1,
+        json!({"choice": "for", "for_member": m[3].1}),
+    )
+    .await;
+    let (status, b) = m[0]
+        .0
+        .post(&format!("/api/v1/orgs/ag/decisions/{r1}/close"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{b}");
+    let (_, result) = admin
+        .get(&format!("/api/v1/orgs/ag/decisions/{r1}/result"))
+        .await;
+    assert_eq!(result["participation"]["voted"], 5);
+    assert_eq!(result["participation"]["by_proxy"], 1);
+    assert!(result["details"]["colleges"].is_object(), "{result}");
+    assert_recounts(&admin, "ag", &r1, &result).await;
+
+    // The minutes list what DOMAIN-RULES requires; signing twice freezes them.
+    let (status, minutes) = admin
+        .get(&format!("/api/v1/orgs/ag/assemblies/{aid}/minutes"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let md = minutes["markdown"].as_str().unwrap();
+    for needle in [
+        "Org ag",
+        "AGO",
+        "seconde convocation",
+        "Salle des fêtes",
+        "visio.example.org",
+        "Admin",
+        "Présidence :** Membre 0",
+        "Secrétariat :** Membre 1",
+        "Représentés (1) : Membre 3 (procuration à Membre 4)",
+        "Quorum :** requis aucun",
+        "Approbation des comptes",
+        "majorité simple",
+        "adoptée",
+    ] {
+        assert!(md.contains(needle), "{needle} in the minutes:\n{md}");
+    }
+    let (status, _) = m[2]
+        .0
+        .post(
+            &format!("/api/v1/orgs/ag/assemblies/{aid}/minutes/sign"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = m[0]
+        .0
+        .post(
+            &format!("/api/v1/orgs/ag/assemblies/{aid}/minutes/sign"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, signed) = m[1]
+        .0
+        .post(
+            &format!("/api/v1/orgs/ag/assemblies/{aid}/minutes/sign"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(signed["signed"], true);
+    let (status, _) = admin
+        .post(
+            &format!("/api/v1/orgs/ag/assemblies/{aid}/attendance"),
+            json!([{"member": admin_id, "presence": "present"}]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "signed minutes cannot change");
+    let (_, again) = admin
+        .get(&format!("/api/v1/orgs/ag/assemblies/{aid}/minutes"))
+        .await;
+    assert_eq!(again["markdown"], signed["markdown"]);
+}
