@@ -59,6 +59,7 @@ pub mod assemblies;
 pub mod ballots;
 pub mod charter;
 pub mod decisions;
+pub mod demo;
 
 pub mod proxies;
 

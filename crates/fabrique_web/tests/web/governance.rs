@@ -1147,3 +1147,50 @@ async fn a_full_assembly_with_colleges_proxies_and_signed_minutes() {
         .await;
     assert_eq!(again["markdown"], signed["markdown"]);
 }
+
+#[tokio::test]
+async fn the_demo_has_signed_minutes_a_statute_change_and_open_polls() {
+    let t = TestApp::spawn().await;
+    fabrique_app::demo::load(&t.app).await.unwrap();
+    let karim = t.browser();
+    let (status, _, _) = karim
+        .login(
+            "karim.durand@demo.fabrique.test",
+            fabrique_app::demo::DEMO_PASSWORD,
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, list) = karim.get("/o/grenier-commun/decisions").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(list.contains("Élection du conseil coopératif"), "{list}");
+    assert!(list.contains("Modification de l"));
+    let app = &t.app;
+    use sqlx::Row;
+    let rows = sqlx::query("SELECT title, status, result FROM decisions")
+        .fetch_all(&app.db.read)
+        .await
+        .unwrap();
+    let mut seen = 0;
+    for r in &rows {
+        let title: String = r.try_get("title").unwrap();
+        let status: String = r.try_get("status").unwrap();
+        let result: Option<String> = r.try_get("result").unwrap();
+        if title.starts_with("Modification de l'article 12") {
+            let v: Value = serde_json::from_str(&result.unwrap()).unwrap();
+            assert_eq!(v["passed"], true, "{v}");
+            assert_eq!(v["details"]["rule"]["fraction"], "2/3");
+            seen += 1;
+        }
+        if title.starts_with("Élection du conseil") || title.starts_with("Thème de l'install") {
+            assert_eq!(status, "open");
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, 3);
+    let signed = sqlx::query("SELECT status FROM assemblies")
+        .fetch_all(&app.db.read)
+        .await
+        .unwrap();
+    assert_eq!(signed.len(), 1);
+    assert_eq!(signed[0].try_get::<String, _>("status").unwrap(), "signed");
+}
