@@ -73,6 +73,7 @@ CREATE TABLE decisions (
     electorate_fingerprint TEXT,
     colleges TEXT,
     version BIGINT NOT NULL DEFAULT 0,
+    reminded BIGINT NOT NULL DEFAULT 0,
     result TEXT,
     charter_id TEXT,
     created_by TEXT NOT NULL REFERENCES users(id),

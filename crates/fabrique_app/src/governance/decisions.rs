@@ -879,6 +879,41 @@ async fn notify(app: &App, id: &str, subject: &str, d: &Decision) {
     }
 }
 
+const DAY_MS: i64 = 24 * 3_600_000;
+
+/// E-mails the members of the electorate whose voice has not been used yet: the decision
+/// closes within 24 hours.
+async fn remind(app: &App, id: &str, org_id: &str, title: &str) {
+    let rows = sqlx::query(
+        "SELECT u.email, o.slug FROM decision_electorate e JOIN members m ON m.id = e.member_id JOIN users u ON u.id = m.user_id \
+         JOIN orgs o ON o.id = m.org_id WHERE e.decision_id = $1 AND e.voted = 0 AND o.id = $2",
+    )
+    .bind(id)
+    .bind(org_id)
+    .fetch_all(&app.db.read)
+    .await
+    .unwrap_or_default();
+    for r in rows {
+        if let (Ok(to), Ok(slug)) = (
+            r.try_get::<String, _>("email"),
+            r.try_get::<String, _>("slug"),
+        ) {
+            app.mailer
+                .send(crate::mail::Mail {
+                    to,
+                    subject: format!(
+                        "Plus que 24 heures pour voter / 24 hours left to vote: {title}"
+                    ),
+                    body: format!(
+                        "{title}\n\n{}/o/{slug}/decisions/{id}\n",
+                        app.config.base_url
+                    ),
+                })
+                .await;
+        }
+    }
+}
+
 /// Opens and closes the decisions that are due; safe to run from several processes at
 /// once (each transition happens exactly once). Returns how many this call opened and
 /// closed.
@@ -903,6 +938,31 @@ pub async fn tick(app: &App) -> AppResult<(usize, usize)> {
         .bind(now)
         .fetch_all(&app.db.read)
         .await?;
+    // Reminders, once per decision (the `UPDATE … WHERE reminded = 0` is the claim), for
+    // decisions that were open more than a day: a shorter vote has just been announced.
+    let due_remind = sqlx::query("SELECT id, org_id, title FROM decisions WHERE status = 'open' AND reminded = 0 AND closes_at IS NOT NULL AND closes_at > $1 AND closes_at <= $2 AND opened_at < closes_at - $3")
+        .bind(now)
+        .bind(now + DAY_MS)
+        .bind(DAY_MS)
+        .fetch_all(&app.db.read)
+        .await?;
+    for r in &due_remind {
+        let id: String = r.try_get("id")?;
+        let claimed =
+            sqlx::query("UPDATE decisions SET reminded = 1 WHERE id = $1 AND reminded = 0")
+                .bind(&id)
+                .execute(&app.db.write)
+                .await?;
+        if claimed.rows_affected() == 1 {
+            remind(
+                app,
+                &id,
+                &r.try_get::<String, _>("org_id")?,
+                &r.try_get::<String, _>("title")?,
+            )
+            .await;
+        }
+    }
     let mut closed = 0;
     for r in &due_close {
         let (id, org): (String, String) = (r.try_get("id")?, r.try_get("org_id")?);

@@ -1194,3 +1194,32 @@ async fn the_demo_has_signed_minutes_a_statute_change_and_open_polls() {
     assert_eq!(signed.len(), 1);
     assert_eq!(signed[0].try_get::<String, _>("status").unwrap(), "signed");
 }
+
+#[tokio::test]
+async fn members_who_have_not_voted_are_reminded_once_a_day_before_closing() {
+    let t = TestApp::spawn().await;
+    let ((admin, _), m) = org_with(&t, "rappel", "association", &[], 1).await;
+    let id = draft(
+        &admin,
+        "rappel",
+        json!({"title": "Vote", "method": "motion", "closes_at": 1_790_000_000_000i64 + 72 * HOUR}),
+    )
+    .await;
+    open(&admin, "rappel", &id).await;
+    voted(&m[0].0, "rappel", &id, json!({"choice": "for"})).await;
+    let reminders = |to: &str| {
+        t.app
+            .mailer
+            .recent()
+            .into_iter()
+            .filter(|m| m.to == to && m.subject.contains("24"))
+            .count()
+    };
+    fabrique_app::governance::tick(&t.app).await.unwrap();
+    assert_eq!(reminders("admin@rappel.test"), 0, "not yet");
+    t.clock.advance(60 * HOUR);
+    fabrique_app::governance::tick(&t.app).await.unwrap();
+    fabrique_app::governance::tick(&t.app).await.unwrap();
+    assert_eq!(reminders("admin@rappel.test"), 1);
+    assert_eq!(reminders("m0@rappel.test"), 0, "m0 has voted");
+}
