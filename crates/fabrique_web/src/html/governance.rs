@@ -8,6 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use fabrique_app::governance::assemblies::{self, Assembly, AssemblyView, Attendance, NewAssembly};
 use fabrique_app::governance::ballots::{self, Participation, Receipt, Voices};
 use fabrique_app::governance::charter::{self, Charter};
 use fabrique_app::governance::decisions::{self, Comment, Decision, DecisionInput, NewComment};
@@ -35,6 +36,14 @@ pub fn router() -> Router<AppState> {
         .route("/o/{slug}/decisions/{id}/result.csv", get(result_csv))
         .route("/o/{slug}/decisions/{id}/result.json", get(result_json))
         .route("/o/{slug}/charter", get(charter_page))
+        .route("/o/{slug}/assemblies", get(assemblies_page).post(convene))
+        .route("/o/{slug}/assemblies/{id}", get(assembly_page))
+        .route("/o/{slug}/assemblies/{id}/attendance", post(attendance))
+        .route("/o/{slug}/assemblies/{id}/proxy", post(assembly_proxy))
+        .route("/o/{slug}/assemblies/{id}/minutes", get(minutes_page))
+        .route("/o/{slug}/assemblies/{id}/minutes.md", get(minutes_md))
+        .route("/o/{slug}/assemblies/{id}/sign", post(sign))
+        .route("/static/governance-print.css", get(print_css))
 }
 
 /// The methods offered in the draft form, in the engine's order.
@@ -86,6 +95,7 @@ const DRAFT_FIELDS: &[&str] = &[
     "secret",
     "opens_at",
     "closes_at",
+    "assembly",
 ];
 
 #[derive(Template)]
@@ -97,7 +107,18 @@ struct NewPage {
     methods: &'static [&'static str],
 }
 
-async fn new_form(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<String>) -> PageResult {
+#[derive(serde::Deserialize, Default)]
+struct NewQuery {
+    #[serde(default)]
+    assembly: Option<String>,
+}
+
+async fn new_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    Query(q): Query<NewQuery>,
+) -> PageResult {
     let user = ctx.require_user()?.clone();
     let (org, _) = orgs::require_member(&state.app, &user, &slug)
         .await
@@ -105,7 +126,8 @@ async fn new_form(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<Stri
     let form = FormState::new(DRAFT_FIELDS)
         .with("method", "motion")
         .with("kind", "ordinary")
-        .with("secret", "1");
+        .with("secret", "1")
+        .with("assembly", q.assembly.unwrap_or_default());
     Ok(render(&NewPage {
         ctx,
         org,
@@ -140,6 +162,8 @@ struct DraftForm {
     opens_at: String,
     #[serde(default)]
     closes_at: String,
+    #[serde(default)]
+    assembly: String,
 }
 
 fn draft_input(f: &DraftForm) -> Result<DecisionInput, AppError> {
@@ -186,6 +210,7 @@ fn draft_input(f: &DraftForm) -> Result<DecisionInput, AppError> {
         secret: Some(f.secret == "1"),
         opens_at: time(&f.opens_at),
         closes_at: time(&f.closes_at),
+        assembly: Some(f.assembly.clone()).filter(|a| !a.is_empty()),
         ..Default::default()
     })
 }
@@ -220,6 +245,7 @@ async fn create(
                 .with("secret", f.secret)
                 .with("opens_at", f.opens_at)
                 .with("closes_at", f.closes_at)
+                .with("assembly", f.assembly)
                 .failed(&ctx, &e);
             Ok(render_with_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -993,4 +1019,342 @@ async fn charter_page(
 /// The rules as pretty JSON (the machine-readable block, as the API takes it).
 fn toml_of(rules: &charter::Rules) -> String {
     serde_json::to_string_pretty(rules).unwrap_or_default()
+}
+
+#[derive(Template)]
+#[template(path = "governance_assemblies.html")]
+struct AssembliesPage {
+    ctx: Ctx,
+    org: Org,
+    assemblies: Vec<Assembly>,
+    is_admin: bool,
+    members: Vec<Member>,
+    form: FormState,
+}
+
+const CONVENE_FIELDS: &[&str] = &[
+    "title",
+    "kind",
+    "starts_at",
+    "place",
+    "remote",
+    "chair",
+    "secretary",
+];
+
+async fn assemblies_view(
+    state: &AppState,
+    ctx: Ctx,
+    slug: &str,
+    form: FormState,
+    status: StatusCode,
+) -> PageResult {
+    let user = ctx.require_user()?.clone();
+    let (org, assemblies) = assemblies::list(&state.app, &user, slug)
+        .await
+        .or_page(&ctx)?;
+    let is_admin = orgs::require_admin(&state.app, &user, slug).await.is_ok();
+    let members = members::list(&state.app, &user, slug)
+        .await
+        .or_page(&ctx)?
+        .1;
+    Ok(render_with_status(
+        status,
+        &AssembliesPage {
+            ctx,
+            org,
+            assemblies,
+            is_admin,
+            members,
+            form,
+        },
+    ))
+}
+
+async fn assemblies_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+) -> PageResult {
+    let form = FormState::new(CONVENE_FIELDS).with("kind", "ago");
+    assemblies_view(&state, ctx, &slug, form, StatusCode::OK).await
+}
+
+#[derive(serde::Deserialize)]
+struct ConveneForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    starts_at: String,
+    #[serde(default)]
+    place: String,
+    #[serde(default)]
+    remote: String,
+    #[serde(default)]
+    chair: String,
+    #[serde(default)]
+    secretary: String,
+    #[serde(default)]
+    second_call_of: String,
+}
+
+async fn convene(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    CsrfForm(f): CsrfForm<ConveneForm>,
+) -> PageResult {
+    let user = ctx.require_user()?.clone();
+    let some = |v: &str| Some(v.to_owned()).filter(|v| !v.trim().is_empty());
+    let input = NewAssembly {
+        kind: some(&f.kind),
+        title: f.title.clone(),
+        starts_at: TimeInput::Text(f.starts_at.clone()),
+        place: some(&f.place),
+        remote: some(&f.remote),
+        chair: some(&f.chair),
+        secretary: some(&f.secretary),
+        second_call_of: some(&f.second_call_of),
+    };
+    match assemblies::create(&state.app, &user, &slug, &input).await {
+        Ok(a) => Ok(Redirect::to(&format!("/o/{slug}/assemblies/{}", a.id)).into_response()),
+        Err(e) if is_form_error(&e) => {
+            let form = FormState::new(CONVENE_FIELDS)
+                .with("title", f.title)
+                .with("kind", f.kind)
+                .with("starts_at", f.starts_at)
+                .with("place", f.place)
+                .with("remote", f.remote)
+                .with("chair", f.chair)
+                .with("secretary", f.secretary)
+                .failed(&ctx, &e);
+            assemblies_view(&state, ctx, &slug, form, crate::error::status_of(&e)).await
+        }
+        Err(e) => Err(ctx.fail(e)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "governance_assembly.html")]
+struct AssemblyPage {
+    ctx: Ctx,
+    org: Org,
+    view: AssemblyView,
+    members: Vec<(Member, String)>,
+    officer: bool,
+    me: String,
+    form: FormState,
+}
+
+async fn assembly_view(
+    state: &AppState,
+    ctx: Ctx,
+    slug: &str,
+    id: &str,
+    form: FormState,
+    status: StatusCode,
+) -> PageResult {
+    let user = ctx.require_user()?.clone();
+    let (org, view) = assemblies::get(&state.app, &user, slug, id)
+        .await
+        .or_page(&ctx)?;
+    let me = orgs::membership(&state.app, &org.id, Some(&user))
+        .await
+        .or_page(&ctx)?
+        .map(|m| m.member_id)
+        .unwrap_or_default();
+    let is_admin = orgs::require_admin(&state.app, &user, slug).await.is_ok();
+    let officer = is_admin
+        || Some(&me) == view.assembly.chair.as_ref()
+        || Some(&me) == view.assembly.secretary.as_ref();
+    let members = members::list(&state.app, &user, slug)
+        .await
+        .or_page(&ctx)?
+        .1
+        .into_iter()
+        .filter(|m| m.role != fabrique_core::Role::Observer)
+        .map(|m| {
+            let presence = view
+                .attendance
+                .iter()
+                .find(|a| a.member == m.id)
+                .map(|a| a.presence.clone())
+                .unwrap_or_default();
+            (m, presence)
+        })
+        .collect();
+    Ok(render_with_status(
+        status,
+        &AssemblyPage {
+            ctx,
+            org,
+            view,
+            members,
+            officer,
+            me,
+            form,
+        },
+    ))
+}
+
+async fn assembly_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, id)): Path<(String, String)>,
+) -> PageResult {
+    assembly_view(
+        &state,
+        ctx,
+        &slug,
+        &id,
+        FormState::new(&["holder"]),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// The attendance form sends `presence-<member id>` for each member.
+async fn attendance(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, id)): Path<(String, String)>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> PageResult {
+    let user = ctx.require_user()?.clone();
+    let input: Vec<Attendance> = pairs
+        .iter()
+        .filter_map(|(k, v)| {
+            k.strip_prefix("presence-")
+                .filter(|_| !v.is_empty())
+                .map(|m| Attendance {
+                    member: m.to_owned(),
+                    presence: v.clone(),
+                    name: String::new(),
+                })
+        })
+        .collect();
+    match assemblies::record_attendance(&state.app, &user, &slug, &id, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/o/{slug}/assemblies/{id}#attendance")).into_response()),
+        Err(e) if is_form_error(&e) => {
+            let form = FormState::new(&["holder"]).failed(&ctx, &e);
+            assembly_view(&state, ctx, &slug, &id, form, crate::error::status_of(&e)).await
+        }
+        Err(e) => Err(ctx.fail(e)),
+    }
+}
+
+async fn assembly_proxy(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, id)): Path<(String, String)>,
+    CsrfForm(f): CsrfForm<ProxyForm>,
+) -> PageResult {
+    let user = ctx.require_user()?.clone();
+    let input = ProxyInput {
+        decision: None,
+        assembly: Some(id.clone()),
+        holder: Some(f.holder),
+    };
+    match proxies::grant(&state.app, &user, &slug, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/o/{slug}/assemblies/{id}")).into_response()),
+        Err(e) if is_form_error(&e) => {
+            let form = FormState::new(&["holder"]).failed(&ctx, &e);
+            assembly_view(&state, ctx, &slug, &id, form, crate::error::status_of(&e)).await
+        }
+        Err(e) => Err(ctx.fail(e)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "governance_minutes.html")]
+struct MinutesPage {
+    ctx: Ctx,
+    org: Org,
+    assembly: Assembly,
+    html: String,
+    signed: bool,
+    can_sign: bool,
+}
+
+async fn minutes_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, id)): Path<(String, String)>,
+) -> PageResult {
+    let user = ctx.require_user()?.clone();
+    let (org, view) = assemblies::get(&state.app, &user, &slug, &id)
+        .await
+        .or_page(&ctx)?;
+    let minutes = assemblies::minutes(&state.app, &user, &slug, &id)
+        .await
+        .or_page(&ctx)?;
+    let me = orgs::membership(&state.app, &org.id, Some(&user))
+        .await
+        .or_page(&ctx)?
+        .map(|m| m.member_id);
+    let a = view.assembly;
+    let can_sign = (me.is_some() && me == a.chair && a.signed_chair_at.is_none())
+        || (me.is_some() && me == a.secretary && a.signed_secretary_at.is_none());
+    Ok(render(&MinutesPage {
+        ctx,
+        org,
+        html: super::markdown(&minutes.markdown),
+        signed: minutes.signed,
+        can_sign,
+        assembly: a,
+    }))
+}
+
+async fn minutes_md(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, id)): Path<(String, String)>,
+) -> PageResult {
+    let user = ctx.require_user()?.clone();
+    let minutes = assemblies::minutes(&state.app, &user, &slug, &id)
+        .await
+        .or_page(&ctx)?;
+    Ok(attachment(
+        "text/markdown; charset=utf-8",
+        &format!("proces-verbal-{id}.md"),
+        minutes.markdown,
+    ))
+}
+
+async fn sign(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, id)): Path<(String, String)>,
+    CsrfForm(_): CsrfForm<super::account::Empty>,
+) -> PageResult {
+    let user = ctx.require_user()?.clone();
+    assemblies::sign(&state.app, &user, &slug, &id)
+        .await
+        .or_page(&ctx)?;
+    Ok(Redirect::to(&format!("/o/{slug}/assemblies/{id}/minutes")).into_response())
+}
+
+/// The print stylesheet of the minutes: no navigation, serif text, page margins.
+const PRINT_CSS: &str = "@media print { header.site, footer, nav, form, .no-print { display: none !important; } \
+body { font-family: Georgia, serif; font-size: 11pt; color: #000; } main { max-width: none; margin: 0; } \
+h1 { font-size: 16pt; } h2, h3 { page-break-after: avoid; } a { color: #000; text-decoration: none; } } \
+@page { margin: 2cm; }";
+
+async fn print_css() -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/css; charset=utf-8"),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=3600"),
+            ),
+        ],
+        PRINT_CSS,
+    )
+        .into_response()
 }

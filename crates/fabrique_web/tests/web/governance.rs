@@ -1223,3 +1223,101 @@ async fn members_who_have_not_voted_are_reminded_once_a_day_before_closing() {
     assert_eq!(reminders("admin@rappel.test"), 1);
     assert_eq!(reminders("m0@rappel.test"), 0, "m0 has voted");
 }
+
+#[tokio::test]
+async fn assembly_pages_convene_record_attendance_and_print_the_minutes() {
+    let t = TestApp::spawn().await;
+    let ((_, admin_id), m) = org_with(&t, "salle", "association", &[], 2).await;
+    let admin = browser_as(&t, "admin@salle.test").await;
+    let (status, _, html) = admin
+        .submit(
+            "/o/salle/assemblies",
+            "/o/salle/assemblies",
+            &[
+                ("title", "AG"),
+                ("kind", "ago"),
+                ("starts_at", "2026-12-05 14:00"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a place or remote means"
+    );
+    assert!(html.contains("id=\"e-place\""), "{html}");
+    let (status, location, html) = admin
+        .submit(
+            "/o/salle/assemblies",
+            "/o/salle/assemblies",
+            &[
+                ("title", "AG ordinaire"),
+                ("kind", "ago"),
+                ("starts_at", "2026-12-05 14:00"),
+                ("place", "Local associatif"),
+                ("chair", &admin_id),
+                ("secretary", &m[0].1),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
+    let present = format!("presence-{}", m[0].1);
+    let remote = format!("presence-{}", m[1].1);
+    let (status, _, html) = admin
+        .submit(
+            &location,
+            &format!("{location}/attendance"),
+            &[(present.as_str(), "present"), (remote.as_str(), "remote")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
+    let (_, page) = admin.get(&location).await;
+    assert!(
+        page.contains("Quorum atteint") || page.contains("Quorum reached"),
+        "{page}"
+    );
+    // A resolution added from the agenda belongs to the assembly.
+    let id = location.rsplit('/').next().unwrap().to_owned();
+    let new = format!("/o/salle/decisions/new?assembly={id}");
+    let (status, decision, html) = admin
+        .submit(
+            &new,
+            "/o/salle/decisions/new",
+            &[
+                ("title", "Cotisation 2027"),
+                ("method", "motion"),
+                ("secret", "0"),
+                ("assembly", &id),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
+    admin
+        .submit(&decision, &format!("{decision}/open"), &[])
+        .await;
+    admin
+        .submit(&decision, &format!("{decision}/vote"), &[("choice", "for")])
+        .await;
+    admin
+        .submit(&decision, &format!("{decision}/close"), &[])
+        .await;
+    let (_, page) = admin.get(&location).await;
+    assert!(page.contains("Cotisation 2027"));
+    let (status, minutes) = admin.get(&format!("{location}/minutes")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(minutes.contains("governance-print.css") && minutes.contains("Cotisation 2027"));
+    let (status, md) = admin.get(&format!("{location}/minutes.md")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(md.starts_with("# Procès-verbal"), "{md}");
+    let (status, _, _) = admin
+        .submit(
+            &format!("{location}/minutes"),
+            &format!("{location}/sign"),
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, css) = admin.get("/static/governance-print.css").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(css.contains("@media print"));
+}
