@@ -312,3 +312,7 @@ governance-minutes-signed = Signed minutes: they can no longer change.
 governance-signatures = Signatures
 governance-signed-on = signed on
 governance-sign = Sign the minutes
+governance-charter-propose = Propose a change
+governance-charter-first = Record the charter
+governance-charter-propose-help = A change to the charter is put to a vote (a decision of kind “statute change”); once passed, it governs decisions opened afterwards. Rules in TOML.
+governance-charter-text = Text (Markdown)

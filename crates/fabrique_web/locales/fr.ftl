@@ -312,3 +312,7 @@ governance-minutes-signed = Procès-verbal signé : il ne peut plus changer.
 governance-signatures = Signatures
 governance-signed-on = signé le
 governance-sign = Signer le procès-verbal
+governance-charter-propose = Proposer une modification
+governance-charter-first = Enregistrer la charte
+governance-charter-propose-help = Une modification de la charte est soumise au vote (décision de nature « modification des statuts ») ; adoptée, elle s'applique aux décisions ouvertes ensuite. Règles au format TOML.
+governance-charter-text = Texte (Markdown)

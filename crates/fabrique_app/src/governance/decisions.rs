@@ -34,6 +34,9 @@ pub struct Decision {
     pub seats: u32,
     /// Majority-judgment grades, worst first.
     pub grades: Vec<String>,
+    /// How missing majority-judgment grades count.
+    #[schema(value_type = String)]
+    pub missing_grade: MissingGrade,
     /// The majority rule given by the draft (none: the charter's, fixed at opening).
     #[schema(value_type = Option<Object>)]
     pub rule: Option<Rule>,
@@ -201,6 +204,7 @@ fn from_row(r: &sqlx::any::AnyRow) -> AppResult<Decision> {
         candidates: spec.candidates,
         seats: spec.seats,
         grades: spec.grades,
+        missing_grade: spec.missing_grade,
         rule: spec.rule,
         quorum: spec.quorum,
         secret: r.try_get::<i64, _>("secret")? != 0,
@@ -558,7 +562,7 @@ pub async fn update(
         candidates: patch.candidates.clone().unwrap_or(old.candidates.clone()),
         seats: Some(patch.seats.unwrap_or(old.seats)),
         grades: Some(patch.grades.clone().unwrap_or(old.grades.clone())),
-        missing_grade: None,
+        missing_grade: Some(old.missing_grade),
         rule: patch.rule.clone().or(old.rule.clone()),
         quorum: patch.quorum.clone().or(old.quorum.clone()),
         secret: Some(patch.secret.unwrap_or(old.secret)),
@@ -755,7 +759,7 @@ pub async fn open_now(
         candidates: d.candidates.clone(),
         seats: d.seats,
         grades: d.grades.clone(),
-        missing_grade: MissingGrade::default(),
+        missing_grade: d.missing_grade,
         rule: d.rule.clone(),
         quorum: d.quorum.clone(),
         stv_variant: StvVariant::Scottish,

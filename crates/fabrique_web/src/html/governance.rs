@@ -35,7 +35,7 @@ pub fn router() -> Router<AppState> {
         .route("/o/{slug}/decisions/{id}/proxy/revoke", post(revoke_proxy))
         .route("/o/{slug}/decisions/{id}/result.csv", get(result_csv))
         .route("/o/{slug}/decisions/{id}/result.json", get(result_json))
-        .route("/o/{slug}/charter", get(charter_page))
+        .route("/o/{slug}/charter", get(charter_page).post(propose_charter))
         .route("/o/{slug}/assemblies", get(assemblies_page).post(convene))
         .route("/o/{slug}/assemblies/{id}", get(assembly_page))
         .route("/o/{slug}/assemblies/{id}/attendance", post(attendance))
@@ -991,6 +991,7 @@ struct CharterPage {
     charter: Charter,
     text_html: String,
     rules_toml: String,
+    form: FormState,
 }
 
 async fn charter_page(
@@ -998,6 +999,56 @@ async fn charter_page(
     ctx: Ctx,
     Path(slug): Path<String>,
 ) -> PageResult {
+    charter_view(&state, ctx, &slug, None, StatusCode::OK).await
+}
+
+#[derive(serde::Deserialize)]
+struct CharterForm {
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    rules: String,
+}
+
+/// Records the first charter, or proposes a change (bound to a new statute decision).
+async fn propose_charter(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    CsrfForm(f): CsrfForm<CharterForm>,
+) -> PageResult {
+    let user = ctx.require_user()?.clone();
+    let input = charter::CharterInput {
+        text: f.text.clone(),
+        rules: Some(Value::String(f.rules.clone())).filter(|_| !f.rules.trim().is_empty()),
+        opens_at: None,
+        closes_at: None,
+    };
+    match charter::post(&state.app, &user, &slug, &input).await {
+        Ok(posted) => Ok(Redirect::to(&match posted.decision {
+            Some(d) => format!("/o/{slug}/decisions/{}", d.id),
+            None => format!("/o/{slug}/charter"),
+        })
+        .into_response()),
+        Err(e) if is_form_error(&e) => {
+            let form = FormState::new(&["text", "rules"])
+                .with("text", f.text)
+                .with("rules", f.rules)
+                .failed(&ctx, &e);
+            charter_view(&state, ctx, &slug, Some(form), crate::error::status_of(&e)).await
+        }
+        Err(e) => Err(ctx.fail(e)),
+    }
+}
+
+async fn charter_view(
+    state: &AppState,
+    ctx: Ctx,
+    slug: &str,
+    form: Option<FormState>,
+    status: StatusCode,
+) -> PageResult {
+    let slug = slug.to_owned();
     let user = ctx.require_user()?.clone();
     let charter = charter::get(&state.app, &user, &slug).await.or_page(&ctx)?;
     let org = orgs::by_slug(&state.app, &slug).await.or_page(&ctx)?;
@@ -1006,19 +1057,30 @@ async fn charter_page(
         .as_ref()
         .map(|c| super::markdown(&c.text))
         .unwrap_or_default();
-    let rules_toml = toml_of(&charter.rules);
-    Ok(render(&CharterPage {
-        ctx,
-        org,
-        charter,
-        text_html,
-        rules_toml,
-    }))
-}
-
-/// The rules as pretty JSON (the machine-readable block, as the API takes it).
-fn toml_of(rules: &charter::Rules) -> String {
-    serde_json::to_string_pretty(rules).unwrap_or_default()
+    let rules_toml = toml::to_string(&charter.rules).unwrap_or_default();
+    let form = form.unwrap_or_else(|| {
+        FormState::new(&["text", "rules"])
+            .with(
+                "text",
+                charter
+                    .current
+                    .as_ref()
+                    .map(|c| c.text.clone())
+                    .unwrap_or_default(),
+            )
+            .with("rules", rules_toml.clone())
+    });
+    Ok(render_with_status(
+        status,
+        &CharterPage {
+            ctx,
+            org,
+            charter,
+            text_html,
+            rules_toml,
+            form,
+        },
+    ))
 }
 
 #[derive(Template)]

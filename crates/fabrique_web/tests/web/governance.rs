@@ -1321,3 +1321,44 @@ async fn assembly_pages_convene_record_attendance_and_print_the_minutes() {
     assert_eq!(status, StatusCode::OK);
     assert!(css.contains("@media print"));
 }
+
+#[tokio::test]
+async fn the_charter_page_records_then_proposes_changes_in_toml() {
+    let t = TestApp::spawn().await;
+    org_with(&t, "regles", "association", &[], 1).await;
+    let admin = browser_as(&t, "admin@regles.test").await;
+    let (status, _, html) = admin
+        .submit(
+            "/o/regles/charter",
+            "/o/regles/charter",
+            &[("text", "Statuts"), ("rules", "proxy_cap = \"deux\"")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("id=\"e-rules\""), "{html}");
+    let (status, location, _) = admin
+        .submit(
+            "/o/regles/charter",
+            "/o/regles/charter",
+            &[("text", "Statuts"), ("rules", "proxy_cap = 3\n")],
+        )
+        .await;
+    assert_eq!(
+        (status, location.as_str()),
+        (StatusCode::SEE_OTHER, "/o/regles/charter")
+    );
+    let (_, page) = admin.get("/o/regles/charter").await;
+    assert!(page.contains("proxy_cap = 3"), "{page}");
+    let (status, location, _) = admin
+        .submit(
+            "/o/regles/charter",
+            "/o/regles/charter",
+            &[("text", "Statuts révisés"), ("rules", "proxy_cap = 1\n")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(
+        location.starts_with("/o/regles/decisions/"),
+        "a change is a decision: {location}"
+    );
+}
