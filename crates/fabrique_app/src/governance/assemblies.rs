@@ -13,7 +13,7 @@ use sqlx::{AnyConnection, Row};
 
 use super::{TimeInput, charter, member_id_of, parse_time};
 use crate::orgs::{self, Org};
-use crate::{Actor, App, AppError, AppResult, audit};
+use crate::{Actor, App, AppError, AppResult};
 
 /// An assembly.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
@@ -256,19 +256,7 @@ pub async fn create(
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    audit::write(
-        &mut tx,
-        audit::Event {
-            at: now,
-            org_id: Some(&org.id),
-            actor_id: Some(&actor.user_id),
-            action: "assembly.convened",
-            target_type: "assembly",
-            target_id: Some(&id),
-            detail: serde_json::json!({"title": title, "kind": kind, "starts_at": starts_at, "call": call_number}),
-        },
-    )
-    .await?;
+    super::log(&mut tx, now, &org.id, Some(&actor.user_id), "assembly.convened", ("assembly", &id), serde_json::json!({"title": title, "kind": kind, "starts_at": starts_at, "call": call_number})).await?;
     tx.commit().await?;
     let emails = sqlx::query("SELECT u.email FROM members m JOIN users u ON u.id = m.user_id WHERE m.org_id = $1 AND m.status = 'active'")
         .bind(&org.id)
@@ -495,17 +483,14 @@ pub async fn record_attendance(
             .execute(&mut *tx)
             .await?;
     }
-    audit::write(
+    super::log(
         &mut tx,
-        audit::Event {
-            at: now,
-            org_id: Some(&org.id),
-            actor_id: Some(&actor.user_id),
-            action: "assembly.attendance",
-            target_type: "assembly",
-            target_id: Some(id),
-            detail: serde_json::json!({"recorded": input.len()}),
-        },
+        now,
+        &org.id,
+        Some(&actor.user_id),
+        "assembly.attendance",
+        ("assembly", id),
+        serde_json::json!({"recorded": input.len()}),
     )
     .await?;
     tx.commit().await?;
@@ -753,17 +738,14 @@ pub async fn sign(app: &App, actor: &Actor, slug: &str, id: &str) -> AppResult<M
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    audit::write(
+    super::log(
         &mut tx,
-        audit::Event {
-            at: now,
-            org_id: Some(&org.id),
-            actor_id: Some(&actor.user_id),
-            action: "assembly.minutes_signed",
-            target_type: "assembly",
-            target_id: Some(id),
-            detail: serde_json::json!({"as": if column == "signed_chair_at" { "chair" } else { "secretary" }}),
-        },
+        now,
+        &org.id,
+        Some(&actor.user_id),
+        "assembly.minutes_signed",
+        ("assembly", id),
+        serde_json::json!({"as": if column == "signed_chair_at" { "chair" } else { "secretary" }}),
     )
     .await?;
     tx.commit().await?;

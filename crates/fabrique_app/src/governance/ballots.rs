@@ -8,7 +8,7 @@ use sqlx::{AnyConnection, Row};
 
 use super::decisions::{self, Decision, Frozen};
 use super::member_id_of;
-use crate::{Actor, App, AppError, AppResult, audit, orgs};
+use crate::{Actor, App, AppError, AppResult, orgs};
 
 /// The receipt of a ballot.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
@@ -174,17 +174,14 @@ pub async fn cast(
                 .bind(&pid)
                 .execute(&mut *tx)
                 .await?;
-            audit::write(
+            super::log(
                 &mut tx,
-                audit::Event {
-                    at: now,
-                    org_id: Some(&org.id),
-                    actor_id: Some(&actor.user_id),
-                    action: "proxy.cancelled_by_vote",
-                    target_type: "proxy",
-                    target_id: Some(&pid),
-                    detail: serde_json::json!({"decision": id}),
-                },
+                now,
+                &org.id,
+                Some(&actor.user_id),
+                "proxy.cancelled_by_vote",
+                ("proxy", &pid),
+                serde_json::json!({"decision": id}),
             )
             .await?;
         }
@@ -259,17 +256,14 @@ pub async fn cast(
             .await?;
     }
     if let Some(pid) = &proxy_id {
-        audit::write(
+        super::log(
             &mut tx,
-            audit::Event {
-                at: now,
-                org_id: Some(&org.id),
-                actor_id: Some(&actor.user_id),
-                action: "proxy.used",
-                target_type: "proxy",
-                target_id: Some(pid),
-                detail: serde_json::json!({"decision": id, "for_member": voice}),
-            },
+            now,
+            &org.id,
+            Some(&actor.user_id),
+            "proxy.used",
+            ("proxy", pid),
+            serde_json::json!({"decision": id, "for_member": voice}),
         )
         .await?;
     }
@@ -305,42 +299,26 @@ struct Published {
 }
 
 async fn ballots_in(conn: &mut AnyConnection, d: &Decision) -> AppResult<Vec<Published>> {
-    let mut out = Vec::new();
-    if d.secret {
-        let rows = sqlx::query("SELECT tracker, college, content FROM secret_ballots WHERE decision_id = $1 ORDER BY tracker")
-            .bind(&d.id)
-            .fetch_all(&mut *conn)
-            .await?;
-        for r in &rows {
-            let mut b: Ballot = serde_json::from_str(&r.try_get::<String, _>("content")?)
-                .map_err(anyhow::Error::from)?;
-            b.college = r.try_get("college")?;
-            out.push(Published {
-                tracker: r.try_get("tracker")?,
-                ballot: b,
-                voter: None,
-            });
-        }
+    // Both queries give tracker, college, content and (public ballots only) the voter.
+    let sql = if d.secret {
+        "SELECT tracker, college, content, NULL AS name FROM secret_ballots WHERE decision_id = $1 ORDER BY tracker"
     } else {
-        let rows = sqlx::query(
-            "SELECT e.tracker, e.college, e.ballot, u.name FROM decision_electorate e JOIN members m ON m.id = e.member_id JOIN users u ON u.id = m.user_id \
-             WHERE e.decision_id = $1 AND e.voted = 1 ORDER BY e.tracker",
-        )
-        .bind(&d.id)
-        .fetch_all(&mut *conn)
-        .await?;
-        for r in &rows {
-            let mut b: Ballot = serde_json::from_str(&r.try_get::<String, _>("ballot")?)
+        "SELECT e.tracker, e.college, e.ballot AS content, u.name FROM decision_electorate e JOIN members m ON m.id = e.member_id \
+         JOIN users u ON u.id = m.user_id WHERE e.decision_id = $1 AND e.voted = 1 ORDER BY e.tracker"
+    };
+    let rows = sqlx::query(sql).bind(&d.id).fetch_all(&mut *conn).await?;
+    rows.iter()
+        .map(|r| {
+            let mut ballot: Ballot = serde_json::from_str(&r.try_get::<String, _>("content")?)
                 .map_err(anyhow::Error::from)?;
-            b.college = r.try_get("college")?;
-            out.push(Published {
+            ballot.college = r.try_get("college")?;
+            Ok(Published {
                 tracker: r.try_get("tracker")?,
-                ballot: b,
-                voter: Some(r.try_get("name")?),
-            });
-        }
-    }
-    Ok(out)
+                ballot,
+                voter: if d.secret { None } else { r.try_get("name")? },
+            })
+        })
+        .collect()
 }
 
 async fn participation_in(conn: &mut AnyConnection, d: &Decision) -> AppResult<Participation> {

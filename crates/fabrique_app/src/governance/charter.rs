@@ -12,7 +12,7 @@ use fabrique_vote::{Fraction, Majority, Rule};
 use sqlx::{AnyConnection, Row};
 
 use super::decisions::{self, DecisionInput};
-use crate::{Actor, App, AppError, AppResult, audit, orgs};
+use crate::{Actor, App, AppError, AppResult, orgs};
 
 /// Quorum and majority for one kind of decision.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
@@ -301,17 +301,14 @@ pub async fn post(app: &App, actor: &Actor, slug: &str, input: &CharterInput) ->
             .bind(now)
             .execute(&mut *tx)
             .await?;
-        audit::write(
+        super::log(
             &mut tx,
-            audit::Event {
-                at: now,
-                org_id: Some(&org.id),
-                actor_id: Some(&actor.user_id),
-                action: "charter.adopted",
-                target_type: "charter",
-                target_id: Some(&id),
-                detail: serde_json::json!({"revision": 1}),
-            },
+            now,
+            &org.id,
+            Some(&actor.user_id),
+            "charter.adopted",
+            ("charter", &id),
+            serde_json::json!({"revision": 1}),
         )
         .await?;
         tx.commit().await?;
@@ -351,17 +348,14 @@ pub async fn post(app: &App, actor: &Actor, slug: &str, input: &CharterInput) ->
         .bind(&decision.id)
         .execute(&mut *tx)
         .await?;
-    audit::write(
+    super::log(
         &mut tx,
-        audit::Event {
-            at: now,
-            org_id: Some(&org.id),
-            actor_id: Some(&actor.user_id),
-            action: "charter.proposed",
-            target_type: "charter",
-            target_id: Some(&id),
-            detail: serde_json::json!({"decision": decision.id}),
-        },
+        now,
+        &org.id,
+        Some(&actor.user_id),
+        "charter.proposed",
+        ("charter", &id),
+        serde_json::json!({"decision": decision.id}),
     )
     .await?;
     tx.commit().await?;
@@ -406,21 +400,18 @@ pub(crate) async fn settle(
         .execute(&mut *conn)
         .await?;
     }
-    audit::write(
+    super::log(
         conn,
-        audit::Event {
-            at: now,
-            org_id: Some(org_id),
-            actor_id: None,
-            action: if passed {
-                "charter.adopted"
-            } else {
-                "charter.rejected"
-            },
-            target_type: "charter",
-            target_id: Some(charter_id),
-            detail: serde_json::json!({}),
+        now,
+        org_id,
+        None,
+        if passed {
+            "charter.adopted"
+        } else {
+            "charter.rejected"
         },
+        ("charter", charter_id),
+        serde_json::json!({}),
     )
     .await
 }

@@ -9,7 +9,7 @@ use sqlx::{AnyConnection, Row};
 
 use super::{TimeInput, charter, parse_time};
 use crate::orgs::{self, Org};
-use crate::{Actor, App, AppError, AppResult, audit};
+use crate::{Actor, App, AppError, AppResult};
 
 /// A decision.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
@@ -516,17 +516,14 @@ pub async fn create(
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    audit::write(
+    super::log(
         &mut tx,
-        audit::Event {
-            at: now,
-            org_id: Some(&org.id),
-            actor_id: Some(&actor.user_id),
-            action: "decision.drafted",
-            target_type: "decision",
-            target_id: Some(&id),
-            detail: serde_json::json!({"title": c.title, "method": c.method.name(), "secret": c.secret}),
-        },
+        now,
+        &org.id,
+        Some(&actor.user_id),
+        "decision.drafted",
+        ("decision", &id),
+        serde_json::json!({"title": c.title, "method": c.method.name(), "secret": c.secret}),
     )
     .await?;
     let d = load_in(&mut tx, &org.id, &id).await?;
@@ -597,17 +594,14 @@ pub async fn update(
             "only a draft can change; this decision has opened",
         ));
     }
-    audit::write(
+    super::log(
         &mut tx,
-        audit::Event {
-            at: now,
-            org_id: Some(&org.id),
-            actor_id: Some(&actor.user_id),
-            action: "decision.updated",
-            target_type: "decision",
-            target_id: Some(id),
-            detail: serde_json::json!({"title": c.title}),
-        },
+        now,
+        &org.id,
+        Some(&actor.user_id),
+        "decision.updated",
+        ("decision", id),
+        serde_json::json!({"title": c.title}),
     )
     .await?;
     let d = load_in(&mut tx, &org.id, id).await?;
@@ -780,27 +774,19 @@ pub async fn open_now(
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    audit::write(
+    super::log(
         &mut tx,
-        audit::Event {
-            at: now,
-            org_id: Some(org_id),
-            actor_id,
-            action: "decision.opened",
-            target_type: "decision",
-            target_id: Some(id),
-            detail: serde_json::json!({"electorate": voters.len(), "fingerprint": fp}),
-        },
+        now,
+        org_id,
+        actor_id,
+        "decision.opened",
+        ("decision", id),
+        serde_json::json!({"electorate": voters.len(), "fingerprint": fp}),
     )
     .await?;
     tx.commit().await?;
-    notify(
-        app,
-        id,
-        &format!("Vote ouvert / Voting open: {}", d.title),
-        &d,
-    )
-    .await;
+    let subject = format!("Vote ouvert / Voting open: {}", d.title);
+    notify(app, id, &d.title, &subject, false).await;
     Ok(true)
 }
 
@@ -835,65 +821,23 @@ pub async fn close_now(
         let passed = result["passed"].as_bool().unwrap_or(false);
         charter::settle(&mut tx, now, org_id, charter_id, passed).await?;
     }
-    audit::write(
-        &mut tx,
-        audit::Event {
-            at: now,
-            org_id: Some(org_id),
-            actor_id,
-            action: "decision.closed",
-            target_type: "decision",
-            target_id: Some(id),
-            detail: serde_json::json!({"valid": result["valid"], "passed": result["passed"], "winners": result["winners"], "participation": result["participation"]}),
-        },
-    )
-    .await?;
+    super::log(&mut tx, now, org_id, actor_id, "decision.closed", ("decision", id), serde_json::json!({"valid": result["valid"], "passed": result["passed"], "winners": result["winners"], "participation": result["participation"]})).await?;
     tx.commit().await?;
-    notify(app, id, &format!("Résultat / Result: {}", d.title), &d).await;
+    let subject = format!("Résultat / Result: {}", d.title);
+    notify(app, id, &d.title, &subject, false).await;
     Ok(true)
 }
 
-/// E-mails the decision's electorate (best effort: a mail failure never undoes a vote).
-async fn notify(app: &App, id: &str, subject: &str, d: &Decision) {
-    let rows = sqlx::query(
-        "SELECT u.email FROM decision_electorate e JOIN members m ON m.id = e.member_id JOIN users u ON u.id = m.user_id WHERE e.decision_id = $1",
-    )
-    .bind(id)
-    .fetch_all(&app.db.read)
-    .await;
-    let slug = sqlx::query("SELECT slug FROM orgs WHERE id = $1")
-        .bind(&d.org_id)
-        .fetch_optional(&app.db.read)
-        .await
-        .ok()
-        .flatten()
-        .and_then(|r| r.try_get::<String, _>("slug").ok())
-        .unwrap_or_default();
-    let link = format!("{}/o/{slug}/decisions/{id}", app.config.base_url);
-    for r in rows.unwrap_or_default() {
-        if let Ok(to) = r.try_get::<String, _>("email") {
-            app.mailer
-                .send(crate::mail::Mail {
-                    to,
-                    subject: subject.to_owned(),
-                    body: format!("{}\n\n{link}\n", d.title),
-                })
-                .await;
-        }
-    }
-}
-
-const DAY_MS: i64 = 24 * 3_600_000;
-
-/// E-mails the members of the electorate whose voice has not been used yet: the decision
-/// closes within 24 hours.
-async fn remind(app: &App, id: &str, org_id: &str, title: &str) {
+/// E-mails the decision's electorate, or only those whose voice is unused
+/// (`only_non_voters`), with a link to the decision. Best effort: a mail failure never
+/// undoes a vote.
+async fn notify(app: &App, id: &str, title: &str, subject: &str, only_non_voters: bool) {
     let rows = sqlx::query(
         "SELECT u.email, o.slug FROM decision_electorate e JOIN members m ON m.id = e.member_id JOIN users u ON u.id = m.user_id \
-         JOIN orgs o ON o.id = m.org_id WHERE e.decision_id = $1 AND e.voted = 0 AND o.id = $2",
+         JOIN orgs o ON o.id = m.org_id WHERE e.decision_id = $1 AND ($2 = 0 OR e.voted = 0)",
     )
     .bind(id)
-    .bind(org_id)
+    .bind(only_non_voters as i64)
     .fetch_all(&app.db.read)
     .await
     .unwrap_or_default();
@@ -905,9 +849,7 @@ async fn remind(app: &App, id: &str, org_id: &str, title: &str) {
             app.mailer
                 .send(crate::mail::Mail {
                     to,
-                    subject: format!(
-                        "Plus que 24 heures pour voter / 24 hours left to vote: {title}"
-                    ),
+                    subject: subject.to_owned(),
                     body: format!(
                         "{title}\n\n{}/o/{slug}/decisions/{id}\n",
                         app.config.base_url
@@ -917,6 +859,8 @@ async fn remind(app: &App, id: &str, org_id: &str, title: &str) {
         }
     }
 }
+
+const DAY_MS: i64 = 24 * 3_600_000;
 
 /// Opens and closes the decisions that are due; safe to run from several processes at
 /// once (each transition happens exactly once). Returns how many this call opened and
@@ -944,7 +888,7 @@ pub async fn tick(app: &App) -> AppResult<(usize, usize)> {
         .await?;
     // Reminders, once per decision (the `UPDATE … WHERE reminded = 0` is the claim), for
     // decisions that were open more than a day: a shorter vote has just been announced.
-    let due_remind = sqlx::query("SELECT id, org_id, title FROM decisions WHERE status = 'open' AND reminded = 0 AND closes_at IS NOT NULL AND closes_at > $1 AND closes_at <= $2 AND opened_at < closes_at - $3")
+    let due_remind = sqlx::query("SELECT id, title FROM decisions WHERE status = 'open' AND reminded = 0 AND closes_at IS NOT NULL AND closes_at > $1 AND closes_at <= $2 AND opened_at < closes_at - $3")
         .bind(now)
         .bind(now + DAY_MS)
         .bind(DAY_MS)
@@ -958,13 +902,9 @@ pub async fn tick(app: &App) -> AppResult<(usize, usize)> {
                 .execute(&app.db.write)
                 .await?;
         if claimed.rows_affected() == 1 {
-            remind(
-                app,
-                &id,
-                &r.try_get::<String, _>("org_id")?,
-                &r.try_get::<String, _>("title")?,
-            )
-            .await;
+            let title: String = r.try_get("title")?;
+            let subject = format!("Plus que 24 heures pour voter / 24 hours left to vote: {title}");
+            notify(app, &id, &title, &subject, true).await;
         }
     }
     let mut closed = 0;

@@ -112,3 +112,29 @@ pub(crate) fn member_id_of(m: &crate::orgs::Membership) -> AppResult<&str> {
     }
     Ok(&m.member_id)
 }
+
+/// Writes an audit event of this module in the caller's transaction; `target` is the kind
+/// of thing changed and its id.
+pub(crate) async fn log(
+    conn: &mut sqlx::AnyConnection,
+    at: i64,
+    org_id: &str,
+    actor_id: Option<&str>,
+    action: &str,
+    target: (&str, &str),
+    detail: serde_json::Value,
+) -> AppResult<()> {
+    crate::audit::write(
+        conn,
+        crate::audit::Event {
+            at,
+            org_id: Some(org_id),
+            actor_id,
+            action,
+            target_type: target.0,
+            target_id: Some(target.1),
+            detail,
+        },
+    )
+    .await
+}

@@ -6,7 +6,7 @@ use fabrique_core::ids::new_id;
 use sqlx::Row;
 
 use super::{charter, member_id_of};
-use crate::{Actor, App, AppError, AppResult, audit, orgs};
+use crate::{Actor, App, AppError, AppResult, orgs};
 
 /// Granting or revoking a proxy: one of `decision` or `assembly`, and the holder.
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
@@ -225,17 +225,14 @@ pub async fn grant(app: &App, actor: &Actor, slug: &str, input: &ProxyInput) -> 
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    audit::write(
+    super::log(
         &mut tx,
-        audit::Event {
-            at: now,
-            org_id: Some(&org.id),
-            actor_id: Some(&actor.user_id),
-            action: "proxy.granted",
-            target_type: "proxy",
-            target_id: Some(&id),
-            detail: serde_json::json!({column: target, "grantor": me, "holder": holder}),
-        },
+        now,
+        &org.id,
+        Some(&actor.user_id),
+        "proxy.granted",
+        ("proxy", &id),
+        serde_json::json!({column: target, "grantor": me, "holder": holder}),
     )
     .await?;
     let row = sqlx::query(&format!("{SELECT} WHERE p.id = $1"))
@@ -282,17 +279,14 @@ pub async fn revoke(app: &App, actor: &Actor, slug: &str, input: &ProxyInput) ->
         .bind(&id)
         .execute(&mut *tx)
         .await?;
-    audit::write(
+    super::log(
         &mut tx,
-        audit::Event {
-            at: now,
-            org_id: Some(&org.id),
-            actor_id: Some(&actor.user_id),
-            action: "proxy.revoked",
-            target_type: "proxy",
-            target_id: Some(&id),
-            detail: serde_json::json!({column: target}),
-        },
+        now,
+        &org.id,
+        Some(&actor.user_id),
+        "proxy.revoked",
+        ("proxy", &id),
+        serde_json::json!({column: target}),
     )
     .await?;
     tx.commit().await.map_err(AppError::from)

@@ -1297,11 +1297,25 @@ async fn attendance(
                 })
         })
         .collect();
-    match assemblies::record_attendance(&state.app, &user, &slug, &id, &input).await {
-        Ok(_) => Ok(Redirect::to(&format!("/o/{slug}/assemblies/{id}#attendance")).into_response()),
+    let done = assemblies::record_attendance(&state.app, &user, &slug, &id, &input)
+        .await
+        .map(|_| ());
+    back_to_assembly(&state, ctx, &slug, &id, done).await
+}
+
+/// After a form on the assembly page: back to it, or the page again with the refusal.
+async fn back_to_assembly(
+    state: &AppState,
+    ctx: Ctx,
+    slug: &str,
+    id: &str,
+    done: Result<(), AppError>,
+) -> PageResult {
+    match done {
+        Ok(()) => Ok(Redirect::to(&format!("/o/{slug}/assemblies/{id}")).into_response()),
         Err(e) if is_form_error(&e) => {
             let form = FormState::new(&["holder"]).failed(&ctx, &e);
-            assembly_view(&state, ctx, &slug, &id, form, crate::error::status_of(&e)).await
+            assembly_view(state, ctx, slug, id, form, crate::error::status_of(&e)).await
         }
         Err(e) => Err(ctx.fail(e)),
     }
@@ -1319,14 +1333,10 @@ async fn assembly_proxy(
         assembly: Some(id.clone()),
         holder: Some(f.holder),
     };
-    match proxies::grant(&state.app, &user, &slug, &input).await {
-        Ok(_) => Ok(Redirect::to(&format!("/o/{slug}/assemblies/{id}")).into_response()),
-        Err(e) if is_form_error(&e) => {
-            let form = FormState::new(&["holder"]).failed(&ctx, &e);
-            assembly_view(&state, ctx, &slug, &id, form, crate::error::status_of(&e)).await
-        }
-        Err(e) => Err(ctx.fail(e)),
-    }
+    let done = proxies::grant(&state.app, &user, &slug, &input)
+        .await
+        .map(|_| ());
+    back_to_assembly(&state, ctx, &slug, &id, done).await
 }
 
 #[derive(Template)]
