@@ -46,6 +46,25 @@ pub fn router() -> Router<AppState> {
         .route("/static/governance-print.css", get(print_css))
 }
 
+/// A refused input with its message in the page's language: governance codes have French
+/// messages under `governance-error-<code>` (with the English text as `$detail` where the
+/// engine's own words matter).
+fn localized(ctx: &Ctx, e: &AppError) -> AppError {
+    let (field, code) = (e.field().unwrap_or("form").to_owned(), e.code());
+    let key = format!("governance-error-{code}");
+    let mut message = e.to_string();
+    if ctx.tr.lang == crate::i18n::Lang::Fr {
+        let text = ctx.tr.f(&key, &[("detail", &message)]);
+        if text != key {
+            message = text;
+        }
+    }
+    match e {
+        AppError::Conflict(_) => AppError::conflict(field, code, message),
+        _ => AppError::invalid(field, code, message),
+    }
+}
+
 /// The methods offered in the draft form, in the engine's order.
 const METHODS: &[&str] = &[
     "motion",
@@ -246,7 +265,7 @@ async fn create(
                 .with("opens_at", f.opens_at)
                 .with("closes_at", f.closes_at)
                 .with("assembly", f.assembly)
-                .failed(&ctx, &e);
+                .failed(&ctx, &localized(&ctx, &e));
             Ok(render_with_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &NewPage {
@@ -540,7 +559,7 @@ async fn vote(
             receipt,
         })),
         Err(e) if is_form_error(&e) => {
-            let form = FormState::new(VOTE_FIELDS).failed(&ctx, &e);
+            let form = FormState::new(VOTE_FIELDS).failed(&ctx, &localized(&ctx, &e));
             let q = PageQuery {
                 replaces: Some(value(&pairs, "replaces").to_owned()),
                 for_member: Some(value(&pairs, "for_member").to_owned()),
@@ -588,7 +607,10 @@ async fn comment(
             let form = FormState::new(&["comment"])
                 .with("comment", f.body)
                 .with("kind", f.kind)
-                .failed(&ctx, &AppError::invalid("comment", e.code(), e.to_string()));
+                .failed(
+                    &ctx,
+                    &localized(&ctx, &AppError::invalid("comment", e.code(), e.to_string())),
+                );
             decision_page(
                 &state,
                 ctx,
@@ -627,7 +649,7 @@ async fn grant_proxy(
             Ok(Redirect::to(&format!("/o/{slug}/decisions/{id}?notice=proxy")).into_response())
         }
         Err(e) if is_form_error(&e) => {
-            let form = FormState::new(VOTE_FIELDS).failed(&ctx, &e);
+            let form = FormState::new(VOTE_FIELDS).failed(&ctx, &localized(&ctx, &e));
             decision_page(
                 &state,
                 ctx,
@@ -1034,7 +1056,7 @@ async fn propose_charter(
             let form = FormState::new(&["text", "rules"])
                 .with("text", f.text)
                 .with("rules", f.rules)
-                .failed(&ctx, &e);
+                .failed(&ctx, &localized(&ctx, &e));
             charter_view(&state, ctx, &slug, Some(form), crate::error::status_of(&e)).await
         }
         Err(e) => Err(ctx.fail(e)),
@@ -1191,7 +1213,7 @@ async fn convene(
                 .with("remote", f.remote)
                 .with("chair", f.chair)
                 .with("secretary", f.secretary)
-                .failed(&ctx, &e);
+                .failed(&ctx, &localized(&ctx, &e));
             assemblies_view(&state, ctx, &slug, form, crate::error::status_of(&e)).await
         }
         Err(e) => Err(ctx.fail(e)),
@@ -1314,7 +1336,7 @@ async fn back_to_assembly(
     match done {
         Ok(()) => Ok(Redirect::to(&format!("/o/{slug}/assemblies/{id}")).into_response()),
         Err(e) if is_form_error(&e) => {
-            let form = FormState::new(&["holder"]).failed(&ctx, &e);
+            let form = FormState::new(&["holder"]).failed(&ctx, &localized(&ctx, &e));
             assembly_view(state, ctx, slug, id, form, crate::error::status_of(&e)).await
         }
         Err(e) => Err(ctx.fail(e)),

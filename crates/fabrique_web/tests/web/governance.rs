@@ -847,6 +847,10 @@ async fn the_html_pages_draft_vote_revote_and_show_results_without_javascript() 
         "revoting needs the tracker"
     );
     assert!(html.contains("role=\"alert\""));
+    assert!(
+        html.contains("code de suivi du bulletin"),
+        "the message in French: {html}"
+    );
     let change = receipt
         .split("href=\"")
         .find(|s| s.contains("replaces="))
