@@ -365,9 +365,17 @@ pub(crate) async fn count_in(
     let ballots = ballots_in(conn, d).await?;
     let participation = participation_in(conn, d).await?;
     let election = election_in(conn, d, &ballots).await?;
-    let outcome = fabrique_vote::tally(&election)
-        .map_err(|e| anyhow::anyhow!("counting decision {}: {e}", d.id))?;
-    let mut value = serde_json::to_value(outcome).map_err(anyhow::Error::from)?;
+    let mut value = match fabrique_vote::tally(&election) {
+        Ok(outcome) => serde_json::to_value(outcome).map_err(anyhow::Error::from)?,
+        // Every ballot was checked by the engine when cast, so this should not happen; if
+        // it does, the decision still closes, as not valid, with the engine's reason, and
+        // the published ballots let anyone see why.
+        Err(e) => {
+            tracing::error!(decision = %d.id, error = %e, "the engine refused a stored election");
+            serde_json::json!({"method": d.method, "valid": false, "quorum_reached": false, "ranking": [],
+                "winners": [], "passed": null, "tie_break": null, "details": {"error": e.to_string()}})
+        }
+    };
     value["participation"] = serde_json::to_value(participation).map_err(anyhow::Error::from)?;
     Ok(value)
 }

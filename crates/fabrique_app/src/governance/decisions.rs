@@ -377,6 +377,21 @@ fn check(org: &Org, input: &DecisionInput, now: i64) -> AppResult<Checked> {
     probe.electorate = Some(Fraction::new(1, 1));
     probe.present = Some(Fraction::new(1, 1));
     fabrique_vote::tally(&probe).map_err(spec_error)?;
+    if spec
+        .rule
+        .as_ref()
+        .is_some_and(|r| r.base == fabrique_vote::Base::Present)
+        && input
+            .assembly
+            .as_deref()
+            .is_none_or(|a| a.trim().is_empty())
+    {
+        return Err(AppError::invalid(
+            "rule",
+            "base_present_needs_assembly",
+            "a majority of the members present needs an assembly, where attendance is recorded",
+        ));
+    }
     let secret = input.secret.unwrap_or(true);
     let live_results = input.live_results.unwrap_or(false);
     if secret && live_results {

@@ -708,6 +708,10 @@ async fn bad_drafts_are_refused_naming_the_field() {
             json!({"title": "x", "method": "motion", "secret": true, "live_results": true}),
             "live_results",
         ),
+        (
+            json!({"title": "x", "method": "motion", "rule": {"majority": "absolute", "base": "present"}}),
+            "rule",
+        ),
     ];
     for (body, field) in cases {
         let (status, b) = admin
