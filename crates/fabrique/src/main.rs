@@ -281,6 +281,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         demo::load(&app).await.map_err(describe)?;
     }
     tokio::spawn(housekeeping(app.clone()));
+    tokio::spawn(fabrique_app::governance::run_ticks(app.clone()));
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("listening on {addr}"))?;

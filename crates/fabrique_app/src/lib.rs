@@ -10,6 +10,7 @@ pub mod audit;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod governance;
 pub mod invitations;
 pub mod mail;
 pub mod members;

@@ -4,6 +4,7 @@
 //! `X-CSRF-Token` header on writes.
 
 mod accounts;
+mod governance;
 mod orgs;
 mod treasury;
 
@@ -23,6 +24,7 @@ use crate::AppState;
         (name = "members", description = "Members, colleges, invitations, join requests"),
         (name = "admin", description = "Instance settings"),
         (name = "treasury", description = "Ledger, imports, reports, cash plan, receipts"),
+        (name = "governance", description = "Decisions, ballots, proxies, assemblies, charter"),
     )
 )]
 struct ApiDoc;
@@ -45,4 +47,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(accounts::router())
         .merge(orgs::router())
         .merge(treasury::router())
+        .merge(governance::router())
 }

@@ -2,6 +2,7 @@
 //! a form whose input is refused is shown again with the message next to the field.
 
 mod account;
+mod governance;
 mod members;
 mod orgs;
 mod treasury;
@@ -33,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .merge(orgs::router())
         .merge(members::router())
         .merge(treasury::router())
+        .merge(governance::router())
 }
 
 /// Renders a template as a 200 page.

@@ -5,6 +5,7 @@
 mod support;
 
 mod accounts;
+mod governance;
 mod orgs;
 mod security;
 mod treasury;
