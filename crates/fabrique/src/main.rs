@@ -14,6 +14,7 @@ use clap::{Args, Parser, Subcommand};
 use fabrique_app::{App, Config, Db, Mailer, accounts, demo};
 use fabrique_core::{DisplayName, Email, Password, SystemClock};
 
+mod documents;
 mod tally;
 
 /// Fabrique — the commons factory: shared knowledge, decisions and honest accounts for
@@ -38,6 +39,10 @@ enum Command {
     Backup(BackupArgs),
     /// Count an election described in JSON and print the result as JSON.
     Tally(tally::TallyArgs),
+    /// Export an organisation's documents, with every revision, to a git repository.
+    Export(documents::ExportArgs),
+    /// Import Markdown files or a MediaWiki XML export into an organisation (all or nothing).
+    Import(documents::ImportArgs),
 }
 
 #[derive(Args, Clone)]
@@ -232,6 +237,8 @@ async fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Tally(_) => unreachable!("handled before the runtime starts"),
+        Command::Export(args) => documents::export(args).await,
+        Command::Import(args) => documents::import_cmd(args).await,
     }
 }
 

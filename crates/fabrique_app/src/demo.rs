@@ -248,6 +248,7 @@ pub async fn load(app: &App) -> AppResult<()> {
     };
     orgs::create(app, &louise, &network).await?;
     add_members(app, &louise, "tiers-lieux-alpes", &people[90..110], &[], 1).await?;
+    crate::documents::demo::load(app).await?;
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 //! `X-CSRF-Token` header on writes.
 
 mod accounts;
+mod documents;
 mod orgs;
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -21,6 +22,7 @@ use crate::AppState;
         (name = "orgs", description = "Organisations and the directory"),
         (name = "members", description = "Members, colleges, invitations, join requests"),
         (name = "admin", description = "Instance settings"),
+        (name = "documents", description = "Knowledge commons: documents, revisions, forks, proposals, search"),
     )
 )]
 struct ApiDoc;
@@ -42,4 +44,5 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(accounts::router())
         .merge(orgs::router())
+        .merge(documents::router())
 }

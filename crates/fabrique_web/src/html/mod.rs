@@ -2,6 +2,7 @@
 //! a form whose input is refused is shown again with the message next to the field.
 
 mod account;
+mod documents;
 mod members;
 mod orgs;
 
@@ -31,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .merge(account::router())
         .merge(orgs::router())
         .merge(members::router())
+        .merge(documents::router())
 }
 
 /// Renders a template as a 200 page.

@@ -5,5 +5,6 @@
 mod support;
 
 mod accounts;
+mod documents;
 mod orgs;
 mod security;
