@@ -284,23 +284,23 @@ struct DocForm {
     tags: String,
     #[serde(default)]
     body: String,
-    #[serde(default)]
+    #[serde(default, rename = "fields.summary")]
     summary: String,
-    #[serde(default)]
+    #[serde(default, rename = "fields.context")]
     context: String,
-    #[serde(default)]
+    #[serde(default, rename = "fields.ingredients")]
     ingredients: String,
-    #[serde(default)]
+    #[serde(default, rename = "fields.utensils")]
     utensils: String,
-    #[serde(default)]
+    #[serde(default, rename = "fields.steps")]
     steps: String,
-    #[serde(default)]
+    #[serde(default, rename = "fields.produces")]
     produces: String,
-    #[serde(default)]
+    #[serde(default, rename = "fields.difficulties")]
     difficulties: String,
-    #[serde(default)]
+    #[serde(default, rename = "fields.tips")]
     tips: String,
-    #[serde(default)]
+    #[serde(default, rename = "fields.local_variants")]
     local_variants: String,
     #[serde(default)]
     message: String,

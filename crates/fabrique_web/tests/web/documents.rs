@@ -473,3 +473,284 @@ async fn search_folds_stems_filters_and_sees_other_processes_writes() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(error_of(&body).1.as_deref(), Some("license"));
 }
+
+#[tokio::test]
+async fn demo_documents_have_forks_and_an_open_proposal() {
+    let t = TestApp::spawn().await;
+    fabrique_app::demo::load(&t.app).await.unwrap();
+    let anon = t.api(None);
+    let mut total = 0;
+    for org in ["manchots-libres", "grenier-commun", "tiers-lieux-alpes"] {
+        let (status, list) = anon.get(&format!("/api/v1/orgs/{org}/documents")).await;
+        assert_eq!(status, StatusCode::OK);
+        total += list.as_array().unwrap().len();
+    }
+    assert!(total >= 20, "{total} public documents");
+    let (_, src) = anon
+        .get("/api/v1/orgs/tiers-lieux-alpes/documents/repair-cafe")
+        .await;
+    assert_eq!(src["adaptations"].as_array().unwrap().len(), 2, "{src}");
+    let (_, proposals) = anon
+        .get("/api/v1/orgs/tiers-lieux-alpes/documents/repair-cafe/proposals")
+        .await;
+    assert_eq!(proposals[0]["status"], "open");
+    let (_, fork) = anon
+        .get("/api/v1/orgs/manchots-libres/documents/repair-cafe")
+        .await;
+    assert_eq!(fork["title"], "Repair café informatique");
+    assert!(
+        fork["source"]["source_current"].as_i64() > fork["source"]["upstream_revision"].as_i64()
+    );
+    let (_, r) = anon.get("/api/v1/search?q=monnaie").await;
+    assert_eq!(r["results"][0]["org"], "tiers-lieux-alpes", "{r}");
+}
+
+/// A small French search quality set: documents, queries and the documents each query
+/// should find; recall and precision over the whole set must stay above floors.
+#[tokio::test]
+async fn french_search_quality_set() {
+    let t = TestApp::spawn().await;
+    let alice = t.user("alice@example.org", "Alice").await;
+    alice.org("qualite", "association").await;
+    let docs = [
+        (
+            "ecole",
+            "Fête de l'école",
+            "Une kermesse à l'ÉCOLE primaire du quartier.",
+        ),
+        (
+            "reparation",
+            "Atelier de réparation",
+            "La réparation des appareils électroménagers.",
+        ),
+        (
+            "velo",
+            "Vélo-école",
+            "Apprendre à rouler à vélo en ville, pour adultes.",
+        ),
+        (
+            "evenement",
+            "Organiser un événement",
+            "Un évènement festif demande un plan B en cas de pluie.",
+        ),
+        (
+            "jardin",
+            "Jardin partagé",
+            "Des jardiniers cultivent des légumes ensemble.",
+        ),
+        (
+            "monnaie",
+            "Monnaie locale",
+            "Une monnaie complémentaire pour les commerces du territoire.",
+        ),
+        (
+            "epicerie",
+            "Épicerie coopérative",
+            "Des produits locaux gérés par les coopérateurs.",
+        ),
+        (
+            "compost",
+            "Compost collectif",
+            "Réduire les déchets de cuisine en compostant.",
+        ),
+    ];
+    for (_, title, body) in docs {
+        create(
+            &alice,
+            "qualite",
+            json!({"title": title, "license": "CC0-1.0", "body": body}),
+        )
+        .await;
+    }
+    let queries: &[(&str, &[&str])] = &[
+        ("école", &["Fête de l'école", "Vélo-école"]),
+        ("ecole", &["Fête de l'école", "Vélo-école"]),
+        ("ÉCOLE", &["Fête de l'école", "Vélo-école"]),
+        ("réparer", &["Atelier de réparation"]),
+        ("événement", &["Organiser un événement"]),
+        ("évènements", &["Organiser un événement"]),
+        ("jardinier", &["Jardin partagé"]),
+        ("légume", &["Jardin partagé"]),
+        ("monnaies locales", &["Monnaie locale"]),
+        ("coopérative", &["Épicerie coopérative"]),
+        ("composter", &["Compost collectif"]),
+        ("déchet", &["Compost collectif"]),
+    ];
+    let (mut relevant_found, mut relevant_total, mut returned) = (0usize, 0usize, 0usize);
+    for (q, expected) in queries {
+        let (status, r) = alice.get(&format!("/api/v1/search?q={q}")).await;
+        assert_eq!(status, StatusCode::OK, "{r}");
+        let titles: Vec<String> = r["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["title"].as_str().unwrap().to_owned())
+            .collect();
+        returned += titles.len();
+        relevant_total += expected.len();
+        relevant_found += expected
+            .iter()
+            .filter(|e| titles.iter().any(|t| t == *e))
+            .count();
+        assert!(
+            titles
+                .first()
+                .is_some_and(|t| expected.contains(&t.as_str())),
+            "{q}: {titles:?}"
+        );
+    }
+    let recall = relevant_found as f64 / relevant_total as f64;
+    let precision = relevant_found as f64 / returned.max(1) as f64;
+    assert!(recall >= 0.9, "recall {recall}");
+    assert!(precision >= 0.8, "precision {precision}");
+}
+
+#[tokio::test]
+async fn pages_edit_conflict_history_fork_proposal_and_search() {
+    let t = TestApp::spawn().await;
+    let camille = t.browser();
+    camille.signup("camille@example.org", "Camille").await;
+    let (status, _, body) = camille
+        .submit(
+            "/orgs/new",
+            "/orgs/new",
+            &[
+                ("slug", "atelier"),
+                ("name", "Atelier"),
+                ("kind", "association"),
+                ("timezone", "Europe/Paris"),
+                ("visibility", "public"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (status, page) = camille.get("/o/atelier/documents").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("aria-current=\"page\""));
+    let form: &[(&str, &str)] = &[
+        ("kind", "recipe"),
+        ("title", "Repair café"),
+        ("visibility", "public"),
+        ("license", "CC-BY-SA-4.0"),
+        ("tags", "réparation, quartier"),
+        ("fields.summary", "Réparer ensemble."),
+        (
+            "fields.ingredients",
+            "[people] bénévoles (3 à 5)\nune salle",
+        ),
+        ("fields.utensils", "tournevis\nfer à souder"),
+        ("fields.steps", "Trouver une salle.\nAnnoncer la date."),
+        ("fields.produces", "Des objets réparés."),
+    ];
+    // Bad input is shown next to its field.
+    let mut bad = form.to_vec();
+    bad[1] = ("title", "");
+    let (status, _, html) = camille
+        .submit("/o/atelier/documents/new", "/o/atelier/documents/new", &bad)
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("id=\"e-title\""), "{html}");
+    let (status, location, _) = camille
+        .submit("/o/atelier/documents/new", "/o/atelier/documents/new", form)
+        .await;
+    assert_eq!(
+        (status, location.as_str()),
+        (StatusCode::SEE_OTHER, "/o/atelier/documents/repair-cafe")
+    );
+    let (_, page) = camille.get("/o/atelier/documents/repair-cafe").await;
+    assert!(page.contains("<th scope=\"col\">"), "ingredients table");
+    assert!(page.contains("<ol><li>"), "numbered steps");
+    assert!(page.contains("bénévoles") && page.contains("3 à 5"));
+    assert!(page.contains("CC BY-SA 4.0"));
+
+    // Two browsers edit revision 1: the second one's overlapping change shows the conflict.
+    let edit = |produces: &'static str| {
+        let mut f: Vec<(&str, &str)> = form.to_vec();
+        f[9] = ("fields.produces", produces);
+        f.push(("base_revision", "1"));
+        f
+    };
+    let (status, _, _) = camille
+        .submit(
+            "/o/atelier/documents/repair-cafe/edit",
+            "/o/atelier/documents/repair-cafe/edit",
+            &edit("Des grille-pain réparés."),
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, html) = camille
+        .submit(
+            "/o/atelier/documents/repair-cafe/edit",
+            "/o/atelier/documents/repair-cafe/edit",
+            &edit("Des lampes réparées."),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(
+        html.contains("Des grille-pain réparés.") && html.contains("Des lampes réparées."),
+        "{html}"
+    );
+
+    // History compares with <ins>/<del>.
+    let (status, html) = camille
+        .get("/o/atelier/documents/repair-cafe/history?from=1&to=2")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<del>") && html.contains("<ins>"), "{html}");
+
+    // Another member of another organisation forks it with the button, and proposes back.
+    let dan = t.browser();
+    dan.signup("dan@example.org", "Dan").await;
+    dan.submit(
+        "/orgs/new",
+        "/orgs/new",
+        &[
+            ("slug", "grenier"),
+            ("name", "Grenier"),
+            ("kind", "association"),
+            ("timezone", "Europe/Paris"),
+            ("visibility", "public"),
+        ],
+    )
+    .await;
+    let (status, location, _) = dan
+        .submit(
+            "/o/atelier/documents/repair-cafe",
+            "/o/atelier/documents/repair-cafe/fork",
+            &[("into", "grenier")],
+        )
+        .await;
+    assert_eq!(
+        (status, location.as_str()),
+        (StatusCode::SEE_OTHER, "/o/grenier/documents/repair-cafe")
+    );
+    let (_, html) = dan.get("/o/grenier/documents/repair-cafe").await;
+    assert!(html.contains("Adapté de « Repair café »"), "{html}");
+    let mut p = edit("Des grille-pain et des lampes réparés.");
+    p[10] = ("base_revision", "2");
+    p.push(("message", "Les lampes aussi"));
+    let (status, location, body) = dan
+        .submit(
+            "/o/atelier/documents/repair-cafe/edit",
+            "/o/atelier/documents/repair-cafe/proposals",
+            &p,
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (_, html) = camille.get(&location).await;
+    assert!(html.contains("Les lampes aussi") && html.contains("<ins>"));
+    let (status, _, _) = camille
+        .submit(&location, &format!("{location}/accept"), &[])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, html) = camille.get("/o/atelier/documents/repair-cafe").await;
+    assert!(html.contains("Des grille-pain et des lampes réparés."));
+
+    // Search page with highlighted snippets and filters.
+    let (status, html) = t.browser().get("/search?q=reparer&kind=recipe").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<b>"), "{html}");
+    assert!(html.contains("/o/atelier/documents/repair-cafe"));
+    let (status, _) = t.browser().get("/search?q=x&license=GPL").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
