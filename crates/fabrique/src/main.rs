@@ -15,6 +15,7 @@ use fabrique_app::{App, Config, Db, Mailer, accounts, demo};
 use fabrique_core::{DisplayName, Email, Password, SystemClock};
 
 mod ledger;
+mod documents;
 mod tally;
 
 /// Fabrique — the commons factory: shared knowledge, decisions and honest accounts for
@@ -42,6 +43,10 @@ enum Command {
     /// Import and export the books of an organisation.
     #[command(subcommand)]
     Ledger(ledger::LedgerCommand),
+    /// Export an organisation's documents, with every revision, to a git repository.
+    Export(documents::ExportArgs),
+    /// Import Markdown files or a MediaWiki XML export into an organisation (all or nothing).
+    Import(documents::ImportArgs),
 }
 
 #[derive(Args, Clone)]
@@ -237,6 +242,8 @@ async fn run(command: Command) -> anyhow::Result<()> {
         }
         Command::Tally(_) => unreachable!("handled before the runtime starts"),
         Command::Ledger(command) => ledger::run(command).await,
+        Command::Export(args) => documents::export(args).await,
+        Command::Import(args) => documents::import_cmd(args).await,
     }
 }
 

@@ -250,6 +250,7 @@ pub async fn load(app: &App) -> AppResult<()> {
     add_members(app, &louise, "tiers-lieux-alpes", &people[90..110], &[], 1).await?;
     crate::treasury::demo::load(app).await?;
     crate::governance::demo::load(app).await?;
+    crate::documents::demo::load(app).await?;
     Ok(())
 }
 

@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod audit;
 pub mod db;
 pub mod demo;
+pub mod documents;
 pub mod error;
 pub mod governance;
 pub mod invitations;

@@ -5,6 +5,7 @@
 
 mod accounts;
 mod governance;
+mod documents;
 mod orgs;
 mod treasury;
 
@@ -25,6 +26,7 @@ use crate::AppState;
         (name = "admin", description = "Instance settings"),
         (name = "treasury", description = "Ledger, imports, reports, cash plan, receipts"),
         (name = "governance", description = "Decisions, ballots, proxies, assemblies, charter"),
+        (name = "documents", description = "Knowledge commons: documents, revisions, forks, proposals, search"),
     )
 )]
 struct ApiDoc;
@@ -48,4 +50,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(orgs::router())
         .merge(treasury::router())
         .merge(governance::router())
+        .merge(documents::router())
 }

@@ -3,6 +3,7 @@
 
 mod account;
 mod governance;
+mod documents;
 mod members;
 mod orgs;
 mod treasury;
@@ -35,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .merge(members::router())
         .merge(treasury::router())
         .merge(governance::router())
+        .merge(documents::router())
 }
 
 /// Renders a template as a 200 page.

@@ -6,6 +6,7 @@ mod support;
 
 mod accounts;
 mod governance;
+mod documents;
 mod orgs;
 mod security;
 mod treasury;

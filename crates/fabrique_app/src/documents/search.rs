@@ -1,0 +1,482 @@
+//! Full-text search over documents, with tantivy, in memory in each process.
+//!
+//! Correct with several processes on one database: every write appends to
+//! `document_index_log` (numbered in commit order, see the migration), and before
+//! answering a query the index re-reads the documents changed since the last number it
+//! saw. At first use it is built from the `documents` table.
+//!
+//! Text is indexed three times: folded (lower case, accents removed), folded and
+//! stemmed for French, folded and stemmed for English; the folded field weighs most, so
+//! exact words rank above stemmed ones. Visibility is a filter of the query itself.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, Weak};
+
+use fabrique_commons::{Content, License, search_text};
+use sqlx::Row;
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::schema::{
+    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    TextAnalyzer, TokenStream,
+};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term, doc};
+
+use crate::{Actor, App, AppError, AppResult, Config};
+
+/// A search request.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+pub struct SearchQuery {
+    /// Words to look for.
+    pub q: Option<String>,
+    /// Only this organisation (slug).
+    pub org: Option<String>,
+    /// Only `recipe` or `page`.
+    pub kind: Option<String>,
+    /// Only documents with this tag.
+    pub tag: Option<String>,
+    /// Only this licence (e.g. `CC-BY-SA-4.0`).
+    pub license: Option<String>,
+}
+
+/// One result.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Hit {
+    /// Organisation slug.
+    pub org: String,
+    /// Document id.
+    pub id: String,
+    /// Document slug.
+    pub slug: String,
+    /// Title.
+    pub title: String,
+    /// `recipe` or `page`.
+    pub kind: String,
+    /// Licence identifier.
+    pub license: String,
+    /// An extract with the matching words in `<b>…</b>` (HTML, escaped).
+    pub snippet: String,
+}
+
+/// Search results.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Results {
+    /// Best first.
+    pub results: Vec<Hit>,
+}
+
+#[derive(Clone, Copy)]
+struct Fields {
+    id: Field,
+    org: Field,
+    org_id: Field,
+    kind: Field,
+    license: Field,
+    visibility: Field,
+    author: Field,
+    tag: Field,
+    title: Field,
+    text: Field,
+    title_exact: Field,
+    title_fr: Field,
+    title_en: Field,
+    body_exact: Field,
+    body_fr: Field,
+    body_en: Field,
+}
+
+/// One process's index.
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    state: tokio::sync::Mutex<State>,
+}
+
+struct State {
+    writer: IndexWriter,
+    last_seq: i64,
+}
+
+fn analyzer(stem: Option<Language>) -> TextAnalyzer {
+    let base = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter);
+    match stem {
+        Some(lang) => base.filter(Stemmer::new(lang)).build(),
+        None => base.build(),
+    }
+}
+
+fn text_options(tokenizer: &str) -> TextOptions {
+    TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(tokenizer)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    )
+}
+
+fn internal(e: impl std::error::Error + Send + Sync + 'static) -> AppError {
+    AppError::Internal(anyhow::Error::new(e))
+}
+
+type Registry = Mutex<HashMap<usize, (Weak<Config>, Arc<SearchIndex>)>>;
+static REGISTRY: std::sync::OnceLock<Registry> = std::sync::OnceLock::new();
+
+/// The index of this `App` (one per `App::new`, i.e. per server process), built at
+/// first use. Keyed by the identity of the app's shared settings, so that two apps in
+/// one test process keep separate indexes exactly like two processes.
+pub fn index_of(app: &App) -> AppResult<Arc<SearchIndex>> {
+    let key = Arc::as_ptr(&app.config) as usize;
+    let mut map = REGISTRY
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    map.retain(|_, (w, _)| w.strong_count() > 0);
+    if let Some((w, idx)) = map.get(&key)
+        && w.upgrade().is_some_and(|c| Arc::ptr_eq(&c, &app.config))
+    {
+        return Ok(idx.clone());
+    }
+    let idx = Arc::new(SearchIndex::new()?);
+    map.insert(key, (Arc::downgrade(&app.config), idx.clone()));
+    Ok(idx)
+}
+
+impl SearchIndex {
+    fn new() -> AppResult<SearchIndex> {
+        let mut b = Schema::builder();
+        let fields = Fields {
+            id: b.add_text_field("id", STRING | STORED),
+            org: b.add_text_field("org", STRING | STORED),
+            org_id: b.add_text_field("org_id", STRING),
+            kind: b.add_text_field("kind", STRING | STORED),
+            license: b.add_text_field("license", STRING | STORED),
+            visibility: b.add_text_field("visibility", STRING),
+            author: b.add_text_field("author", STRING),
+            tag: b.add_text_field("tag", STRING),
+            title: b.add_text_field("title", STORED),
+            text: b.add_text_field("text", STORED),
+            title_exact: b.add_text_field("title_exact", text_options("fold")),
+            title_fr: b.add_text_field("title_fr", text_options("fold_fr")),
+            title_en: b.add_text_field("title_en", text_options("fold_en")),
+            body_exact: b.add_text_field("body_exact", text_options("fold")),
+            body_fr: b.add_text_field("body_fr", text_options("fold_fr")),
+            body_en: b.add_text_field("body_en", text_options("fold_en")),
+        };
+        let index = Index::create_in_ram(b.build());
+        index.tokenizers().register("fold", analyzer(None));
+        index
+            .tokenizers()
+            .register("fold_fr", analyzer(Some(Language::French)));
+        index
+            .tokenizers()
+            .register("fold_en", analyzer(Some(Language::English)));
+        let writer = index
+            .writer_with_num_threads(1, 20_000_000)
+            .map_err(internal)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(internal)?;
+        Ok(SearchIndex {
+            index,
+            reader,
+            fields,
+            state: tokio::sync::Mutex::new(State {
+                writer,
+                last_seq: -1,
+            }),
+        })
+    }
+
+    fn add(&self, writer: &IndexWriter, d: &Indexed) -> AppResult<()> {
+        let f = self.fields;
+        let text = search_text(&d.content);
+        let mut document = doc!(
+            f.id => d.id.clone(),
+            f.org => d.org.clone(),
+            f.org_id => d.org_id.clone(),
+            f.kind => d.content.kind.as_str(),
+            f.license => d.content.license.id(),
+            f.visibility => d.content.visibility.as_str(),
+            f.author => d.author.clone().unwrap_or_default(),
+            f.title => d.content.title.clone(),
+            f.text => text.clone(),
+            f.title_exact => d.content.title.clone(),
+            f.title_fr => d.content.title.clone(),
+            f.title_en => d.content.title.clone(),
+            f.body_exact => text.clone(),
+            f.body_fr => text.clone(),
+            f.body_en => text,
+        );
+        for t in &d.content.tags {
+            document.add_text(f.tag, t);
+        }
+        writer.add_document(document).map_err(internal)?;
+        Ok(())
+    }
+
+    /// Brings the index up to date with every write committed so far, by any process.
+    pub async fn catch_up(&self, app: &App) -> AppResult<()> {
+        let mut state = self.state.lock().await;
+        let f = self.fields;
+        if state.last_seq < 0 {
+            // Read the feed's position first: a write landing during the rebuild is then
+            // read again from the feed, and re-indexing a document is idempotent.
+            let seq: i64 = sqlx::query("SELECT seq FROM document_index_counter WHERE id = 1")
+                .fetch_one(&app.db.read)
+                .await?
+                .try_get("seq")?;
+            state.writer.delete_all_documents().map_err(internal)?;
+            for d in load(app, None).await? {
+                self.add(&state.writer, &d)?;
+            }
+            state.last_seq = seq;
+        } else {
+            let rows = sqlx::query(
+                "SELECT seq, document_id FROM document_index_log WHERE seq > $1 ORDER BY seq",
+            )
+            .bind(state.last_seq)
+            .fetch_all(&app.db.read)
+            .await?;
+            if rows.is_empty() {
+                return Ok(());
+            }
+            let mut changed = HashSet::new();
+            let mut last = state.last_seq;
+            for r in &rows {
+                last = last.max(r.try_get::<i64, _>("seq")?);
+                changed.insert(r.try_get::<String, _>("document_id")?);
+            }
+            for id in &changed {
+                state.writer.delete_term(Term::from_field_text(f.id, id));
+                for d in load(app, Some(id)).await? {
+                    self.add(&state.writer, &d)?;
+                }
+            }
+            state.last_seq = last;
+        }
+        state.writer.commit().map_err(internal)?;
+        self.reader.reload().map_err(internal)?;
+        Ok(())
+    }
+
+    fn terms(&self, field: Field, word: &str) -> AppResult<Vec<Term>> {
+        let mut analyzer = self.index.tokenizer_for_field(field).map_err(internal)?;
+        let mut stream = analyzer.token_stream(word);
+        let mut out = Vec::new();
+        while stream.advance() {
+            out.push(Term::from_field_text(field, &stream.token().text));
+        }
+        Ok(out)
+    }
+
+    fn word_query(&self, word: &str) -> AppResult<Option<Box<dyn Query>>> {
+        let f = self.fields;
+        let weighted = [
+            (f.title_exact, 6.0),
+            (f.body_exact, 3.0),
+            (f.title_fr, 2.0),
+            (f.title_en, 1.5),
+            (f.body_fr, 1.0),
+            (f.body_en, 0.8),
+        ];
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (field, boost) in weighted {
+            for term in self.terms(field, word)? {
+                let q = TermQuery::new(term, IndexRecordOption::WithFreqs);
+                clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost))));
+            }
+        }
+        Ok((!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>))
+    }
+}
+
+/// A document as indexed.
+struct Indexed {
+    id: String,
+    org: String,
+    org_id: String,
+    author: Option<String>,
+    content: Content,
+}
+
+async fn load(app: &App, id: Option<&str>) -> AppResult<Vec<Indexed>> {
+    let rows = sqlx::query(
+        "SELECT d.id, d.org_id, o.slug AS org, d.author_id, r.content FROM documents d \
+         JOIN orgs o ON o.id = d.org_id \
+         JOIN document_revisions r ON r.document_id = d.id AND r.number = d.current_revision \
+         WHERE ($1 = '' OR d.id = $1)",
+    )
+    .bind(id.unwrap_or(""))
+    .fetch_all(&app.db.read)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Indexed {
+                id: r.try_get("id")?,
+                org: r.try_get("org")?,
+                org_id: r.try_get("org_id")?,
+                author: r.try_get("author_id")?,
+                content: serde_json::from_str(&r.try_get::<String, _>("content")?)
+                    .map_err(internal)?,
+            })
+        })
+        .collect()
+}
+
+fn term_query(field: Field, value: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, value),
+        IndexRecordOption::Basic,
+    ))
+}
+
+/// A clause that must match but does not change the score.
+fn filter(q: Box<dyn Query>) -> (Occur, Box<dyn Query>) {
+    (Occur::Must, Box::new(BoostQuery::new(q, 0.0)))
+}
+
+fn filled(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// Searches what the actor may see: public documents, members-only documents of their
+/// organisations, their own drafts.
+pub async fn search(app: &App, actor: Option<&Actor>, q: &SearchQuery) -> AppResult<Results> {
+    let words = filled(&q.q)
+        .ok_or_else(|| AppError::invalid("q", "required", "type one or more words to look for"))?;
+    if words.chars().count() > 500 {
+        return Err(AppError::invalid(
+            "q",
+            "query_too_long",
+            "a search has at most 500 characters",
+        ));
+    }
+    let idx = index_of(app)?;
+    idx.catch_up(app).await?;
+    let f = idx.fields;
+    let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut any_word = false;
+    for word in words
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(20)
+    {
+        if let Some(wq) = idx.word_query(word)? {
+            must.push((Occur::Must, wq));
+            any_word = true;
+        }
+    }
+    if !any_word {
+        return Ok(Results { results: vec![] });
+    }
+    let mut visible: Vec<(Occur, Box<dyn Query>)> =
+        vec![(Occur::Should, term_query(f.visibility, "public"))];
+    if let Some(actor) = actor {
+        let rows =
+            sqlx::query("SELECT org_id FROM members WHERE user_id = $1 AND status = 'active'")
+                .bind(&actor.user_id)
+                .fetch_all(&app.db.read)
+                .await?;
+        for r in rows {
+            let org_id: String = r.try_get("org_id")?;
+            visible.push((
+                Occur::Should,
+                Box::new(BooleanQuery::new(vec![
+                    (Occur::Must, term_query(f.visibility, "members")),
+                    (Occur::Must, term_query(f.org_id, &org_id)),
+                ])),
+            ));
+        }
+        visible.push((
+            Occur::Should,
+            Box::new(BooleanQuery::new(vec![
+                (Occur::Must, term_query(f.visibility, "draft")),
+                (Occur::Must, term_query(f.author, &actor.user_id)),
+            ])),
+        ));
+    }
+    must.push(filter(Box::new(BooleanQuery::new(visible))));
+    if let Some(org) = filled(&q.org) {
+        must.push(filter(term_query(f.org, org)));
+    }
+    if let Some(kind) = filled(&q.kind) {
+        let kind: fabrique_commons::DocumentKind =
+            kind.parse().map_err(|e: fabrique_commons::ContentError| {
+                AppError::invalid("kind", "kind_invalid", e.to_string())
+            })?;
+        must.push(filter(term_query(f.kind, kind.as_str())));
+    }
+    if let Some(tag) = filled(&q.tag) {
+        must.push(filter(term_query(
+            f.tag,
+            &fabrique_commons::model::normalize_tag(tag),
+        )));
+    }
+    if let Some(l) = filled(&q.license) {
+        let l = License::parse(l)
+            .map_err(|e| AppError::invalid("license", "license_invalid", e.to_string()))?;
+        must.push(filter(term_query(f.license, l.id())));
+    }
+    let query = BooleanQuery::new(must);
+    let searcher = idx.reader.searcher();
+    let top = searcher
+        .search(&query, &TopDocs::with_limit(50).order_by_score())
+        .map_err(internal)?;
+    let mut snippets = Vec::new();
+    for field in [f.body_fr, f.body_en, f.body_exact] {
+        let mut g = SnippetGenerator::create(&searcher, &query, field).map_err(internal)?;
+        g.set_max_num_chars(200);
+        snippets.push(g);
+    }
+    let mut results = Vec::new();
+    for (_, address) in top {
+        let d: TantivyDocument = searcher.doc(address).map_err(internal)?;
+        let get = |field| {
+            d.get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let text = get(f.text);
+        let snippet = snippets
+            .iter()
+            .map(|g| g.snippet(&text))
+            .find(|s| !s.is_empty())
+            .map(|s| s.to_html())
+            .unwrap_or_else(|| escape(&fabrique_commons::snippet(&text, 200)));
+        let id = get(f.id);
+        let slug: String = sqlx::query("SELECT slug FROM documents WHERE id = $1")
+            .bind(&id)
+            .fetch_optional(&app.db.read)
+            .await?
+            .map(|r| r.try_get("slug"))
+            .transpose()?
+            .unwrap_or_default();
+        results.push(Hit {
+            org: get(f.org),
+            id,
+            slug,
+            title: get(f.title),
+            kind: get(f.kind),
+            license: get(f.license),
+            snippet,
+        });
+    }
+    Ok(Results { results })
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
