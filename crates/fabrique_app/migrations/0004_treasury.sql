@@ -12,6 +12,7 @@ CREATE TABLE treasury_settings (
     signatory_role TEXT NOT NULL DEFAULT '',
     alert_threshold BIGINT NOT NULL DEFAULT 0,
     transparency BIGINT NOT NULL DEFAULT 0,
+    dues_amount BIGINT NOT NULL DEFAULT 0,
     updated_at BIGINT NOT NULL
 );
 
@@ -147,4 +148,17 @@ CREATE TABLE treasury_alerts (
     org_id TEXT PRIMARY KEY REFERENCES orgs(id) ON DELETE CASCADE,
     signature TEXT NOT NULL,
     at BIGINT NOT NULL
+);
+
+-- Members' dues: who paid for which period (a year, `2026`), linked to the member list.
+CREATE TABLE treasury_dues (
+    id TEXT PRIMARY KEY,
+    org_id TEXT NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
+    member_id TEXT NOT NULL REFERENCES members(id),
+    period TEXT NOT NULL,
+    amount BIGINT NOT NULL,
+    paid_on TEXT NOT NULL,
+    entry_id TEXT,
+    created_at BIGINT NOT NULL,
+    UNIQUE (org_id, member_id, period)
 );

@@ -11,6 +11,7 @@ use fabrique_app::treasury::bank::{
     self, BankAccount, BankLineView, ImportOutcome, NewBankAccount, Reconcile,
 };
 use fabrique_app::treasury::donations::{self, Donation, NewDonation};
+use fabrique_app::treasury::dues::{self, DuesRow, NewDues};
 use fabrique_app::treasury::ledger::{
     self, Closed, EntryView, NewEntry, SimpleInput, TrialBalance, Verification,
 };
@@ -50,6 +51,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_donations, create_donation))
         .routes(routes!(get_donation))
         .routes(routes!(transparency))
+        .routes(routes!(list_dues, pay_dues))
 }
 
 /// A year in the query string (default: the current year).
@@ -503,4 +505,44 @@ async fn transparency(
     Path(slug): Path<String>,
 ) -> Result<Json<Vec<TransparencyYear>>, ApiError> {
     Ok(Json(plan::transparency(&state.app, &slug).await?.1))
+}
+
+/// Which period.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+struct PeriodQuery {
+    /// A year such as `2026` (default: the current year).
+    period: Option<String>,
+}
+
+/// The active members and whether they paid their dues for the period.
+#[utoipa::path(get, path = "/api/v1/orgs/{slug}/dues", tag = "treasury", security(("bearer" = [])), params(("slug" = String, Path), PeriodQuery),
+    responses((status = 200, body = [DuesRow]), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn list_dues(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(slug): Path<String>,
+    Query(q): Query<PeriodQuery>,
+) -> Result<Json<Vec<DuesRow>>, ApiError> {
+    let period = match q.period {
+        Some(p) => p,
+        None => treasury::today(&state.app).year().to_string(),
+    };
+    Ok(Json(
+        dues::status(&state.app, &actor, &slug, &period).await?,
+    ))
+}
+
+/// Records a member's dues for a period (and the income entry).
+#[utoipa::path(post, path = "/api/v1/orgs/{slug}/dues", tag = "treasury", security(("bearer" = [])), params(("slug" = String, Path)), request_body = NewDues,
+    responses((status = 201, body = DuesRow), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn pay_dues(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(slug): Path<String>,
+    ApiJson(input): ApiJson<NewDues>,
+) -> Result<(StatusCode, Json<DuesRow>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(dues::record_payment(&state.app, &actor, &slug, &input).await?),
+    ))
 }

@@ -17,6 +17,7 @@ use fabrique_app::AppError;
 use fabrique_app::orgs::Org;
 use fabrique_app::treasury::bank::{self, BankAccount, BankLineView, ImportOutcome, Reconcile};
 use fabrique_app::treasury::donations::{self, Donation, NewDonation};
+use fabrique_app::treasury::dues::{self, DuesRow, NewDues};
 use fabrique_app::treasury::ledger::{self, EntryView, LineInput, NewEntry, SimpleInput};
 use fabrique_app::treasury::plan::{
     self, CashPlan, RecurringInput, RecurringView, Settings, SubsidyView, TransparencyYear,
@@ -61,6 +62,7 @@ pub fn router() -> Router<AppState> {
             "/o/{slug}/treasury/settings",
             get(settings_page).post(save_settings),
         )
+        .route("/o/{slug}/treasury/dues", get(dues_page).post(pay_dues))
         .route("/o/{slug}/treasury/accounts", post(add_account))
         .route("/o/{slug}/treasury/bank-accounts", post(add_bank_account))
         .route("/o/{slug}/transparency", get(transparency_page))
@@ -1110,6 +1112,7 @@ const SETTINGS_FIELDS: &[&str] = &[
     "signatory_name",
     "signatory_role",
     "alert_threshold",
+    "dues_amount",
 ];
 
 async fn settings_view(
@@ -1137,6 +1140,10 @@ async fn settings_view(
                 .with(
                     "alert_threshold",
                     fabrique_treasury::amount::format_fec(s.alert_threshold),
+                )
+                .with(
+                    "dues_amount",
+                    fabrique_treasury::amount::format_fec(s.dues_amount),
                 );
             (form, s.transparency)
         }
@@ -1233,8 +1240,17 @@ async fn save_settings(
     let user = ctx.require_user()?.clone();
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
     let opt = |k: &str| Some(get(k)).filter(|v| !v.trim().is_empty());
-    let result = match amount("alert_threshold", &get("alert_threshold")) {
-        Ok(threshold) => {
+    let amounts = amount("alert_threshold", &get("alert_threshold")).and_then(|t| {
+        let fee = get("dues_amount");
+        let fee = if fee.trim().is_empty() {
+            Ok(0)
+        } else {
+            amount("dues_amount", &fee)
+        };
+        Ok((t, fee?))
+    });
+    let result = match amounts {
+        Ok((threshold, dues_amount)) => {
             let input = Settings {
                 siren: opt("siren"),
                 rna: opt("rna"),
@@ -1245,6 +1261,7 @@ async fn save_settings(
                 signatory_role: get("signatory_role"),
                 alert_threshold: threshold,
                 transparency: get("transparency") == "1",
+                dues_amount,
             };
             plan::save_settings(&state.app, &user, &slug, &input).await
         }
@@ -1289,4 +1306,99 @@ async fn transparency_page(
 ) -> PageResult {
     let (org, years) = plan::transparency(&state.app, &slug).await.or_page(&ctx)?;
     Ok(render(&TransparencyPage { ctx, org, years }))
+}
+
+// ---------------------------------------------------------------- dues
+
+#[derive(Template)]
+#[template(path = "treasury_dues.html")]
+struct DuesPage {
+    ctx: Ctx,
+    org: Org,
+    admin: bool,
+    period: String,
+    rows: Vec<DuesRow>,
+    fee: String,
+    today: String,
+    form: FormState,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct PeriodQuery {
+    period: Option<String>,
+}
+
+async fn dues_view(
+    state: &AppState,
+    ctx: Ctx,
+    slug: &str,
+    period: String,
+    form: FormState,
+) -> PageResult {
+    let (org, admin) = reader(state, &ctx, slug).await?;
+    let user = ctx.require_user()?;
+    let rows = dues::status(&state.app, user, slug, &period)
+        .await
+        .or_page(&ctx)?;
+    let settings = plan::settings(&state.app, user, slug).await.or_page(&ctx)?;
+    let failed = form.general_error().is_some();
+    Ok(render_with_status(
+        status(failed),
+        &DuesPage {
+            ctx,
+            org,
+            admin,
+            period,
+            rows,
+            fee: fabrique_treasury::amount::format_fec(settings.dues_amount),
+            today: treasury::today(&state.app).to_string(),
+            form,
+        },
+    ))
+}
+
+async fn dues_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    Query(q): Query<PeriodQuery>,
+) -> PageResult {
+    let period = q
+        .period
+        .unwrap_or_else(|| treasury::today(&state.app).year().to_string());
+    dues_view(&state, ctx, &slug, period, FormState::new(&[])).await
+}
+
+async fn pay_dues(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    CsrfForm(f): CsrfForm<HashMap<String, String>>,
+) -> PageResult {
+    let user = ctx.require_user()?.clone();
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let period = get("period");
+    let result = match amount("amount", &get("amount")) {
+        Ok(cents) => {
+            let input = NewDues {
+                member_id: get("member_id"),
+                period: period.clone(),
+                amount: Some(cents),
+                date: get("date"),
+                treasury: Some(get("treasury")),
+            };
+            dues::record_payment(&state.app, &user, &slug, &input).await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/o/{slug}/treasury/dues?period={period}")).into_response())
+        }
+        Err(e) if is_form_error(&e) => {
+            let form = FormState::new(&[]).failed(&ctx, &e);
+            dues_view(&state, ctx, &slug, period, form).await
+        }
+        Err(e) => Err(ctx.fail(e)),
+    }
 }

@@ -1021,6 +1021,34 @@ async fn camille_keeps_the_books_in_the_browser() {
     let (_, plan) = camille.get("/o/gul/treasury/plan").await;
     assert!(plan.contains("Mairie"));
 
+    // Dues: the member list with a payment form per member.
+    let (status, page) = camille.get("/o/gul/treasury/dues?period=2026").await;
+    assert_eq!(status, StatusCode::OK);
+    let member_id = page
+        .split("name=\"member_id\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let (status, _, page) = camille
+        .submit(
+            "/o/gul/treasury/dues",
+            "/o/gul/treasury/dues",
+            &[
+                ("member_id", &member_id),
+                ("period", "2026"),
+                ("amount", "20"),
+                ("date", "2026-09-05"),
+                ("treasury", "512"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let (_, page) = camille.get("/o/gul/treasury/dues?period=2026").await;
+    assert!(page.contains("20,00"), "{page}");
+
     // Own accounts and bank accounts.
     let (status, _, _) = camille
         .submit(
@@ -1243,4 +1271,71 @@ async fn any_sequence_of_operations_keeps_the_books_balanced() {
         let cents = fabrique_treasury::amount::parse_amount(amount).unwrap();
         assert_eq!(cents, balance_of(&tb, account), "{account}");
     }
+}
+
+#[tokio::test]
+async fn dues_are_recorded_per_member_and_period() {
+    let t = TestApp::spawn().await;
+    let camille = books(&t, "gul").await;
+    let lea = t.user("lea@example.org", "Léa").await;
+    let (status, _) = camille
+        .post(
+            "/api/v1/orgs/gul/members",
+            json!({"email": "lea@example.org", "role": "member"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _) = camille
+        .put(
+            "/api/v1/orgs/gul/treasury/settings",
+            json!({"dues_amount": 2_000}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, rows) = lea.get("/api/v1/orgs/gul/dues?period=2026").await;
+    assert_eq!(status, StatusCode::OK, "{rows}");
+    let rows = rows.as_array().unwrap().clone();
+    assert_eq!(rows.len(), 2);
+    assert!(rows.iter().all(|r| r["paid"].is_null()));
+    let lea_id = rows.iter().find(|r| r["name"] == "Léa").unwrap()["member_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let pay = json!({"member_id": lea_id, "period": "2026", "date": "2026-02-01"});
+    let (status, _) = lea.post("/api/v1/orgs/gul/dues", pay.clone()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, paid) = camille.post("/api/v1/orgs/gul/dues", pay.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{paid}");
+    assert_eq!(paid["paid"], 2_000);
+    let (status, body) = camille.post("/api/v1/orgs/gul/dues", pay).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(error_of(&body).1.as_deref(), Some("period"));
+    let (status, body) = camille
+        .post(
+            "/api/v1/orgs/gul/dues",
+            json!({"member_id": lea_id, "period": "l'an prochain", "date": "2026-02-01"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_of(&body).1.as_deref(), Some("period"));
+    let (status, body) = camille
+        .post(
+            "/api/v1/orgs/gul/dues",
+            json!({"member_id": "personne", "period": "2026", "date": "2026-02-01"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_of(&body).1.as_deref(), Some("member_id"));
+    let (_, tb) = camille
+        .get("/api/v1/orgs/gul/ledger/trial-balance?year=2026")
+        .await;
+    assert_eq!(balance_of(&tb, "756"), -2_000);
+    let (_, rows) = camille.get("/api/v1/orgs/gul/dues?period=2026").await;
+    let paid: Vec<_> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| !r["paid"].is_null())
+        .collect();
+    assert_eq!(paid.len(), 1);
 }
