@@ -924,9 +924,86 @@ pub async fn report(
         "general-ledger" => serde_json::to_value(reports::general_ledger(&entries, &chart)),
         "journal" => serde_json::to_value(reports::journal_report(&entries)),
         "per-project" => serde_json::to_value(reports::per_project(&entries, &chart)),
+        "dedicated-funds" => serde_json::to_value(dedicated_funds(app, &org.id, &entries).await?),
         _ => return Err(AppError::NotFound { what: "report" }),
     };
     value.map_err(|e| AppError::Internal(e.into()))
+}
+
+/// The earmarked funds of a year: for each project a subsidy was given for, the income,
+/// the expenses and the unspent part to carry over (fonds dédiés).
+async fn dedicated_funds(
+    app: &App,
+    org_id: &str,
+    entries: &[Entry],
+) -> AppResult<Vec<fabrique_treasury::dedicated::DedicatedFund>> {
+    let projects: Vec<String> = sqlx::query(
+        "SELECT DISTINCT project FROM treasury_subsidies WHERE org_id = $1 AND project IS NOT NULL ORDER BY project",
+    )
+    .bind(org_id)
+    .fetch_all(&app.db.read)
+    .await?
+    .iter()
+    .map(|r| r.try_get("project"))
+    .collect::<Result<_, _>>()?;
+    let projects: Vec<&str> = projects.iter().map(String::as_str).collect();
+    Ok(fabrique_treasury::dedicated::compute(entries, &projects))
+}
+
+/// Records the year-end carry-over of the unspent earmarked funds (689x / 19x), validated
+/// on the last day of the year, before closing it (administrators). Refused when nothing
+/// is unspent or when it was already recorded.
+pub async fn carry_over_funds(
+    app: &App,
+    actor: &Actor,
+    slug: &str,
+    year: i16,
+) -> AppResult<EntryView> {
+    let org = can_write(app, actor, slug).await?;
+    let chart = chart(app, &org.id).await?;
+    let entries = year_entries(app, &org.id, year).await?;
+    if entries
+        .iter()
+        .any(|e| e.label == "Report en fonds dédiés" && e.kind == EntryKind::Standard)
+    {
+        return Err(AppError::conflict(
+            "year",
+            "funds_carried",
+            format!("the earmarked funds of {year} are already carried over"),
+        ));
+    }
+    let funds = dedicated_funds(app, &org.id, &entries).await?;
+    let fy = FiscalYear::calendar(year);
+    let Some(draft) = fabrique_treasury::dedicated::carry_over_entry(&funds, fy.end) else {
+        return Err(AppError::invalid(
+            "year",
+            "funds_none",
+            format!("no earmarked fund has an unspent part in {year}"),
+        ));
+    };
+    let mut tx = app.db.write.begin().await?;
+    let (id, number) = record(
+        &mut tx,
+        app,
+        &org.id,
+        &chart,
+        &draft,
+        None,
+        Some(&actor.user_id),
+    )
+    .await?;
+    audit(
+        &mut tx,
+        app,
+        &org.id,
+        Some(actor),
+        "treasury.funds_carried_over",
+        ("treasury_entry", &id),
+        serde_json::json!({"year": year, "number": number.to_string()}),
+    )
+    .await?;
+    tx.commit().await?;
+    get_view(app, &org.id, &chart, &id).await
 }
 
 /// An export file.
@@ -962,6 +1039,19 @@ pub async fn export_org(
     let chart = chart(app, &org.id).await?;
     let entries = year_entries(app, &org.id, year).await?;
     Ok(match format {
+        "fec-latin9" => {
+            let settings = super::plan::settings_of(app, &org.id).await?;
+            let siren = settings.siren.unwrap_or_else(|| "000000000".into());
+            let options = fec::FecOptions {
+                separator: fec::Separator::Tab,
+                encoding: fec::FecEncoding::Iso8859_15,
+            };
+            Export {
+                file_name: fec::file_name(&siren, FiscalYear::calendar(year).end),
+                content_type: "text/plain; charset=iso-8859-15",
+                bytes: fec::export(&entries, &chart, &options),
+            }
+        }
         "fec" => {
             let settings = super::plan::settings_of(app, &org.id).await?;
             let siren = settings.siren.unwrap_or_else(|| "000000000".into());
@@ -985,7 +1075,7 @@ pub async fn export_org(
             return Err(AppError::invalid(
                 "format",
                 "format_invalid",
-                "format is fec, hledger or csv",
+                "format is fec, fec-latin9, hledger or csv",
             ));
         }
     })

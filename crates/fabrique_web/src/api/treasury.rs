@@ -44,6 +44,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(export))
         .routes(routes!(close_year))
         .routes(routes!(verify_year))
+        .routes(routes!(carry_over_funds))
         .routes(routes!(list_subsidies, add_subsidy))
         .routes(routes!(list_recurring, add_recurring))
         .routes(routes!(forecast))
@@ -59,7 +60,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub struct YearQuery {
     /// Fiscal (calendar) year.
     year: Option<String>,
-    /// Export format: `fec`, `hledger` or `csv`.
+    /// Export format: `fec`, `fec-latin9`, `hledger` or `csv`.
     format: Option<String>,
 }
 
@@ -280,7 +281,7 @@ async fn trial_balance(
 /// A report of the year: the income statement (with the volunteer contributions block),
 /// the balance sheet, the general ledger, the journal, or the result per project.
 #[utoipa::path(get, path = "/api/v1/orgs/{slug}/ledger/reports/{report}", tag = "treasury", security(("bearer" = [])),
-    params(("slug" = String, Path), ("report" = String, Path, description = "`income-statement`, `balance-sheet`, `general-ledger`, `journal` or `per-project`"), YearQuery),
+    params(("slug" = String, Path), ("report" = String, Path, description = "`income-statement`, `balance-sheet`, `general-ledger`, `journal`, `per-project` or `dedicated-funds`"), YearQuery),
     responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn report(
     State(state): State<AppState>,
@@ -294,7 +295,8 @@ async fn report(
     ))
 }
 
-/// Exports a year: FEC (`<SIREN>FEC<date>.txt`), hledger journal or CSV.
+/// Exports a year: FEC (`<SIREN>FEC<date>.txt`, UTF-8, or ISO-8859-15 with
+/// `fec-latin9`), hledger journal or CSV.
 #[utoipa::path(get, path = "/api/v1/orgs/{slug}/ledger/export", tag = "treasury", security(("bearer" = [])), params(("slug" = String, Path), YearQuery),
     responses((status = 200, content_type = "text/plain", body = String), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn export(
@@ -335,6 +337,22 @@ async fn close_year(
 ) -> Result<Json<Closed>, ApiError> {
     let year = parse_year(&state, Some(&year))?;
     Ok(Json(ledger::close(&state.app, &actor, &slug, year).await?))
+}
+
+/// Records the year-end carry-over of the unspent earmarked funds (fonds dédiés, 689x/19x)
+/// of the projects subsidies were given for; do it before closing the year.
+#[utoipa::path(post, path = "/api/v1/orgs/{slug}/ledger/years/{year}/dedicated-funds", tag = "treasury", security(("bearer" = [])), params(("slug" = String, Path), ("year" = String, Path)),
+    responses((status = 201, body = EntryView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn carry_over_funds(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((slug, year)): Path<(String, String)>,
+) -> Result<(StatusCode, Json<EntryView>), ApiError> {
+    let year = parse_year(&state, Some(&year))?;
+    Ok((
+        StatusCode::CREATED,
+        Json(ledger::carry_over_funds(&state.app, &actor, &slug, year).await?),
+    ))
 }
 
 /// Checks a closed year's hash chain against the stored entries.

@@ -367,6 +367,25 @@ async fn fec_export_conforms_and_imports_back() {
             .any(|l| l.contains("\t129\t") || l.contains("\t120\t"))
     );
 
+    // ISO-8859-15 is offered besides UTF-8.
+    let r = camille
+        .client
+        .get(format!(
+            "{}{base}/export?year=2025&format=fec-latin9",
+            camille.base
+        ))
+        .bearer_auth(camille.token.as_deref().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let latin9 = r.bytes().await.unwrap();
+    assert!(
+        latin9.windows(2).all(|w| w != "é".as_bytes()),
+        "no UTF-8 é left"
+    );
+    assert!(std::str::from_utf8(&latin9).is_err() || !fec25.contains('é'));
+
     // Importing the FEC into another organisation reproduces the books; again creates nothing.
     let other = t.user("compta@ailleurs.test", "Karim").await;
     other.org("ailleurs", "association").await;
@@ -1338,4 +1357,63 @@ async fn dues_are_recorded_per_member_and_period() {
         .filter(|r| !r["paid"].is_null())
         .collect();
     assert_eq!(paid.len(), 1);
+}
+
+#[tokio::test]
+async fn unspent_earmarked_funds_are_carried_over_before_closing() {
+    let t = TestApp::spawn().await;
+    let camille = books(&t, "gul").await;
+    let base = "/api/v1/orgs/gul";
+    let (status, body) = camille
+        .post(
+            &format!("{base}/subsidies"),
+            json!({"funder": "Région", "amount": 500_000, "status": "paid", "probability": 100, "expected_delay_days": 0, "project": "repair-cafe",
+                   "instalments": [{"share": {"percent": 100}, "expected_date": "2025-03-01", "condition": "advance", "received": true}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = camille
+        .post(
+            &format!("{base}/ledger/entries"),
+            json!({"journal": "OD", "date": "2025-03-01", "label": "Subvention Région", "validate": true, "lines": [
+                {"account": "512", "debit": 500_000}, {"account": "740", "credit": 500_000, "project": "repair-cafe"}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, _) = camille
+        .post(
+            &format!("{base}/ledger/entries"),
+            json!({"journal": "AC", "date": "2025-06-01", "label": "Outils", "validate": true, "lines": [
+                {"account": "606", "debit": 200_000, "project": "repair-cafe"}, {"account": "512", "credit": 200_000}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, funds) = camille
+        .get(&format!("{base}/ledger/reports/dedicated-funds?year=2025"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{funds}");
+    assert_eq!(funds[0]["unspent"], 300_000, "{funds}");
+    let (status, entry) = camille
+        .post(
+            &format!("{base}/ledger/years/2025/dedicated-funds"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{entry}");
+    assert_eq!(entry["date"], "2025-12-31");
+    let (status, _) = camille
+        .post(
+            &format!("{base}/ledger/years/2025/dedicated-funds"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (_, is) = camille
+        .get(&format!("{base}/ledger/reports/income-statement?year=2025"))
+        .await;
+    assert_eq!(is["result"], 0, "the unspent part leaves the result: {is}");
+    let (status, closed) = camille
+        .post(&format!("{base}/ledger/years/2025/close"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{closed}");
 }
