@@ -162,3 +162,12 @@ CREATE TABLE treasury_dues (
     created_at BIGINT NOT NULL,
     UNIQUE (org_id, member_id, period)
 );
+
+-- The budget of a year: an amount per account or prefix of classes 6 and 7.
+CREATE TABLE treasury_budget (
+    org_id TEXT NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
+    year BIGINT NOT NULL,
+    account TEXT NOT NULL,
+    amount BIGINT NOT NULL,
+    PRIMARY KEY (org_id, year, account)
+);

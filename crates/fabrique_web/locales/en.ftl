@@ -314,3 +314,7 @@ treasury-dues-paid = paid
 treasury-dues-unpaid = not paid
 treasury-dues-record = Record the payment
 treasury-dues-amount = Yearly fee (euros)
+treasury-budget = Budget against actual
+treasury-budgeted = Budget
+treasury-actual = Actual
+treasury-variance = Variance

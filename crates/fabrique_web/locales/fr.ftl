@@ -314,3 +314,7 @@ treasury-dues-paid = payée
 treasury-dues-unpaid = non payée
 treasury-dues-record = Enregistrer le paiement
 treasury-dues-amount = Cotisation annuelle (euros)
+treasury-budget = Budget et réalisé
+treasury-budgeted = Budget
+treasury-actual = Réalisé
+treasury-variance = Écart

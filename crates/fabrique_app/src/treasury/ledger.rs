@@ -925,6 +925,11 @@ pub async fn report(
         "journal" => serde_json::to_value(reports::journal_report(&entries)),
         "per-project" => serde_json::to_value(reports::per_project(&entries, &chart)),
         "dedicated-funds" => serde_json::to_value(dedicated_funds(app, &org.id, &entries).await?),
+        "budget" => serde_json::to_value(reports::budget_vs_actual(
+            &entries,
+            &chart,
+            &budget_of(app, &org.id, year).await?,
+        )),
         _ => return Err(AppError::NotFound { what: "report" }),
     };
     value.map_err(|e| AppError::Internal(e.into()))
@@ -1004,6 +1009,119 @@ pub async fn carry_over_funds(
     .await?;
     tx.commit().await?;
     get_view(app, &org.id, &chart, &id).await
+}
+
+/// The budget of a year, by account or prefix.
+pub async fn budget_of(app: &App, org_id: &str, year: i16) -> AppResult<Vec<reports::BudgetLine>> {
+    sqlx::query(
+        "SELECT account, amount FROM treasury_budget WHERE org_id = $1 AND year = $2 ORDER BY account",
+    )
+    .bind(org_id)
+    .bind(i64::from(year))
+    .fetch_all(&app.db.read)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(reports::BudgetLine {
+            account: r.try_get("account")?,
+            amount: r.try_get("amount")?,
+        })
+    })
+    .collect()
+}
+
+/// Budget against actual for a year (members).
+pub async fn budget(
+    app: &App,
+    actor: &Actor,
+    slug: &str,
+    year: i16,
+) -> AppResult<Vec<reports::BudgetRow>> {
+    let org = can_read(app, actor, slug).await?;
+    let chart = chart(app, &org.id).await?;
+    let entries = year_entries(app, &org.id, year).await?;
+    Ok(reports::budget_vs_actual(
+        &entries,
+        &chart,
+        &budget_of(app, &org.id, year).await?,
+    ))
+}
+
+/// Replaces the budget of a year (administrators): positive amounts on accounts or
+/// prefixes of classes 6 and 7. Answers budget against actual.
+pub async fn put_budget(
+    app: &App,
+    actor: &Actor,
+    slug: &str,
+    year: i16,
+    lines: &[reports::BudgetLine],
+) -> AppResult<Vec<reports::BudgetRow>> {
+    let org = can_write(app, actor, slug).await?;
+    let chart = chart(app, &org.id).await?;
+    let mut seen = std::collections::HashSet::new();
+    for (i, l) in lines.iter().enumerate() {
+        let a = l.account.trim();
+        if !(a.starts_with('6') || a.starts_with('7'))
+            || !chart.accounts().any(|c| c.number.starts_with(a))
+        {
+            return Err(AppError::invalid(
+                format!("[{i}].account"),
+                "account_invalid",
+                format!(
+                    "line {}: {a} is not an expense or income account of the chart",
+                    i + 1
+                ),
+            ));
+        }
+        if l.amount < 0 {
+            return Err(AppError::invalid(
+                format!("[{i}].amount"),
+                "amount_invalid",
+                format!("line {}: a budget amount is positive", i + 1),
+            ));
+        }
+        if !seen.insert(a.to_owned()) {
+            return Err(AppError::invalid(
+                format!("[{i}].account"),
+                "account_repeated",
+                format!("line {}: {a} appears twice", i + 1),
+            ));
+        }
+    }
+    let mut tx = app.db.write.begin().await?;
+    sqlx::query("DELETE FROM treasury_budget WHERE org_id = $1 AND year = $2")
+        .bind(&org.id)
+        .bind(i64::from(year))
+        .execute(&mut *tx)
+        .await?;
+    for l in lines {
+        sqlx::query(
+            "INSERT INTO treasury_budget (org_id, year, account, amount) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&org.id)
+        .bind(i64::from(year))
+        .bind(l.account.trim())
+        .bind(l.amount)
+        .execute(&mut *tx)
+        .await?;
+    }
+    audit(
+        &mut tx,
+        app,
+        &org.id,
+        Some(actor),
+        "treasury.budget_set",
+        ("treasury_year", &year.to_string()),
+        serde_json::json!({"lines": lines.len()}),
+    )
+    .await?;
+    tx.commit().await?;
+    let entries = year_entries(app, &org.id, year).await?;
+    Ok(reports::budget_vs_actual(
+        &entries,
+        &chart,
+        &budget_of(app, &org.id, year).await?,
+    ))
 }
 
 /// An export file.

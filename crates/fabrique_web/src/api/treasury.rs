@@ -45,6 +45,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(close_year))
         .routes(routes!(verify_year))
         .routes(routes!(carry_over_funds))
+        .routes(routes!(put_budget))
         .routes(routes!(list_subsidies, add_subsidy))
         .routes(routes!(list_recurring, add_recurring))
         .routes(routes!(forecast))
@@ -281,7 +282,7 @@ async fn trial_balance(
 /// A report of the year: the income statement (with the volunteer contributions block),
 /// the balance sheet, the general ledger, the journal, or the result per project.
 #[utoipa::path(get, path = "/api/v1/orgs/{slug}/ledger/reports/{report}", tag = "treasury", security(("bearer" = [])),
-    params(("slug" = String, Path), ("report" = String, Path, description = "`income-statement`, `balance-sheet`, `general-ledger`, `journal`, `per-project` or `dedicated-funds`"), YearQuery),
+    params(("slug" = String, Path), ("report" = String, Path, description = "`income-statement`, `balance-sheet`, `general-ledger`, `journal`, `per-project`, `dedicated-funds` or `budget`"), YearQuery),
     responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn report(
     State(state): State<AppState>,
@@ -352,6 +353,23 @@ async fn carry_over_funds(
     Ok((
         StatusCode::CREATED,
         Json(ledger::carry_over_funds(&state.app, &actor, &slug, year).await?),
+    ))
+}
+
+/// Replaces the budget of a year (`[{"account": "606", "amount": 50000}, …]`, classes 6
+/// and 7) and answers budget against actual; read it back with
+/// `GET …/ledger/reports/budget?year=Y`.
+#[utoipa::path(put, path = "/api/v1/orgs/{slug}/ledger/budget/{year}", tag = "treasury", security(("bearer" = [])), params(("slug" = String, Path), ("year" = String, Path)), request_body = [Object],
+    responses((status = 200, body = [Object]), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn put_budget(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((slug, year)): Path<(String, String)>,
+    ApiJson(lines): ApiJson<Vec<fabrique_treasury::reports::BudgetLine>>,
+) -> Result<Json<Vec<fabrique_treasury::reports::BudgetRow>>, ApiError> {
+    let year = parse_year(&state, Some(&year))?;
+    Ok(Json(
+        ledger::put_budget(&state.app, &actor, &slug, year, &lines).await?,
     ))
 }
 

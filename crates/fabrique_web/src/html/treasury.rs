@@ -510,6 +510,7 @@ struct ReportsPage {
     closed: bool,
     /// For a closed year: whether its hash chain still matches the stored entries.
     intact: Option<bool>,
+    budget: Vec<fabrique_treasury::reports::BudgetRow>,
     form: FormState,
 }
 
@@ -537,6 +538,7 @@ async fn reports_view(
         .await
         .or_page(&ctx)?
         .contains(&year);
+    let budget = ledger::budget(app, user, slug, year).await.or_page(&ctx)?;
     let intact = if closed {
         Some(
             ledger::verify(app, user, slug, year)
@@ -560,6 +562,7 @@ async fn reports_view(
             sheet,
             closed,
             intact,
+            budget,
             form,
         },
     ))

@@ -252,6 +252,28 @@ async fn entries_are_numbered_at_validation_and_reported() {
         assert_eq!(status, StatusCode::OK, "{report}: {body}");
         assert!(body.is_array(), "{report}: {body}");
     }
+    // Budget against actual.
+    let (status, body) = camille
+        .put(
+            &format!("{base}/budget/2026"),
+            json!([{"account": "606", "amount": 1_000}, {"account": "75", "amount": 10_000}]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body[0]["actual"], 0, "bought and reversed: {body}");
+    assert_eq!(body[1]["actual"], 6_000 + 4_200);
+    let (status, body) = camille
+        .put(
+            &format!("{base}/budget/2026"),
+            json!([{"account": "512", "amount": 1}]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_of(&body).1.as_deref(), Some("[0].account"));
+    let (_, body) = camille
+        .get(&format!("{base}/reports/budget?year=2026"))
+        .await;
+    assert_eq!(body.as_array().map(Vec::len), Some(2), "{body}");
     let (status, _) = camille
         .get(&format!("{base}/reports/cash-flow?year=2026"))
         .await;
