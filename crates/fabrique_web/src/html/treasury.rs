@@ -24,6 +24,7 @@ use fabrique_app::treasury::plan::{
 };
 use fabrique_app::treasury::{self, AccountView};
 use fabrique_treasury::amount::{format_display, parse_amount};
+use fabrique_treasury::bank::{AmountColumns, CsvMapping};
 use fabrique_treasury::forecast::{
     Instalment, InstalmentCondition, InstalmentShare, Scenario, Subsidy, SubsidyStatus,
 };
@@ -1212,19 +1213,68 @@ async fn add_account(
     }
 }
 
+/// The CSV column mapping typed on the settings page (columns counted from 1, as people
+/// count them); `None` when no date column is given.
+fn csv_mapping_of(f: &HashMap<String, String>) -> Result<Option<CsvMapping>, AppError> {
+    let get = |k: &str| f.get(k).map(|v| v.trim()).unwrap_or("");
+    if get("csv_date").is_empty() {
+        return Ok(None);
+    }
+    let column = |k: &str| -> Result<usize, AppError> {
+        let n: usize = number(k, get(k))?;
+        n.checked_sub(1)
+            .ok_or_else(|| AppError::invalid(k, "number_invalid", "columns are counted from 1"))
+    };
+    let amount = if get("csv_amount").is_empty() {
+        AmountColumns::DebitCredit {
+            debit: column("csv_debit")?,
+            credit: column("csv_credit")?,
+        }
+    } else {
+        AmountColumns::Single {
+            column: column("csv_amount")?,
+        }
+    };
+    Ok(Some(CsvMapping {
+        separator: get("csv_separator").chars().next().unwrap_or(';'),
+        skip_rows: if get("csv_skip").is_empty() {
+            0
+        } else {
+            number("csv_skip", get("csv_skip"))?
+        },
+        date_column: column("csv_date")?,
+        date_format: match get("csv_date_format") {
+            "" => "%d/%m/%Y".to_owned(),
+            other => other.to_owned(),
+        },
+        amount,
+        label_columns: vec![column("csv_label")?],
+        reference_column: None,
+        id_column: None,
+        decimal_comma: get("csv_decimal") != "point",
+    }))
+}
+
 async fn add_bank_account(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(slug): Path<String>,
-    CsrfForm(f): CsrfForm<AccountForm>,
+    CsrfForm(f): CsrfForm<HashMap<String, String>>,
 ) -> PageResult {
     let user = ctx.require_user()?.clone();
-    let input = bank::NewBankAccount {
-        account: f.number,
-        name: f.label,
-        csv_mapping: None,
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let result = match csv_mapping_of(&f) {
+        Ok(csv_mapping) => {
+            let input = bank::NewBankAccount {
+                account: get("number"),
+                name: get("label"),
+                csv_mapping,
+            };
+            bank::save_bank_account(&state.app, &user, &slug, &input).await
+        }
+        Err(e) => Err(e),
     };
-    match bank::save_bank_account(&state.app, &user, &slug, &input).await {
+    match result {
         Ok(_) => Ok(Redirect::to(&format!("/o/{slug}/treasury/settings#banks")).into_response()),
         Err(e) if is_form_error(&e) => {
             let form = FormState::new(&[]).failed(&ctx, &e);

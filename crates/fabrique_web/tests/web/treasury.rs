@@ -1109,10 +1109,32 @@ async fn camille_keeps_the_books_in_the_browser() {
         .submit(
             "/o/gul/treasury/settings",
             "/o/gul/treasury/bank-accounts",
-            &[("number", "5122"), ("label", "La Nef")],
+            &[
+                ("number", "5122"),
+                ("label", "La Nef"),
+                ("csv_separator", ";"),
+                ("csv_skip", "2"),
+                ("csv_date", "1"),
+                ("csv_date_format", "%d/%m/%Y"),
+                ("csv_label", "2"),
+                ("csv_amount", ""),
+                ("csv_debit", "3"),
+                ("csv_credit", "4"),
+                ("csv_decimal", "comma"),
+            ],
         )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
+    // The bank's CSV now imports with the saved mapping.
+    let (status, _, page) = camille
+        .submit(
+            "/o/gul/treasury/import",
+            "/o/gul/treasury/import",
+            &[("file", CSV), ("bank_account", "5122")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Import : 6 ligne"), "{page}");
     let (_, page) = camille.get("/o/gul/treasury/settings").await;
     assert!(page.contains("411DUPONT") && page.contains("La Nef"));
 
