@@ -31,6 +31,8 @@ CREATE TABLE treasury_years (
     year BIGINT NOT NULL,
     closed_at BIGINT,
     result BIGINT,
+    sealed BIGINT,
+    last_hash TEXT,
     PRIMARY KEY (org_id, year)
 );
 

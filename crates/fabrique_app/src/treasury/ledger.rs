@@ -360,7 +360,8 @@ pub(crate) async fn insert(
     .bind(now)
     .bind(by)
     .execute(&mut *conn)
-    .await?;
+    .await
+    .map_err(numbering_race)?;
     for (i, l) in draft.lines.iter().enumerate() {
         sqlx::query(
             "INSERT INTO treasury_lines (id, entry_id, position, account, debit, credit, label, project) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -377,6 +378,20 @@ pub(crate) async fn insert(
         .await?;
     }
     Ok(id)
+}
+
+/// Two validations in the same journal at the same instant (PostgreSQL) both read the same
+/// last number; the unique index refuses the second, which is told to try again.
+fn numbering_race(e: sqlx::Error) -> AppError {
+    if crate::error::is_unique_violation(&e) {
+        AppError::conflict(
+            "journal",
+            "numbering_busy",
+            "another entry took this number at the same moment; try again",
+        )
+    } else {
+        e.into()
+    }
 }
 
 /// The next number of a journal and year, read inside the write transaction so that two
@@ -590,7 +605,8 @@ pub async fn validate(app: &App, actor: &Actor, slug: &str, id: &str) -> AppResu
     .bind(id)
     .bind(&org.id)
     .execute(&mut *tx)
-    .await?;
+    .await
+    .map_err(numbering_race)?;
     audit(
         &mut tx,
         app,
@@ -1311,16 +1327,21 @@ pub(crate) async fn seal(
         .bind(i64::from(year))
         .execute(&mut *conn)
         .await?;
+    // The count and last hash are kept with the year, so that removing entries from the
+    // end of the chain is detected too.
+    let last_hash = sealed.last().map(|(_, h)| chain::to_hex(h));
     sqlx::query(
-        "INSERT INTO treasury_years (org_id, year, closed_at, result) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO treasury_years (org_id, year, closed_at, result, sealed, last_hash) VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(org_id)
     .bind(i64::from(year))
     .bind(now)
     .bind(result)
+    .bind(sealed.len() as i64)
+    .bind(&last_hash)
     .execute(&mut *conn)
     .await?;
-    Ok((sealed.len(), sealed.last().map(|(_, h)| chain::to_hex(h))))
+    Ok((sealed.len(), last_hash))
 }
 
 /// The state of a year's hash chain.
@@ -1351,6 +1372,22 @@ pub async fn verify(app: &App, actor: &Actor, slug: &str, year: i16) -> AppResul
         });
     }
     let rows = load(&app.db.read, &org.id, Filter::Year(year)).await?;
+    let seal =
+        sqlx::query("SELECT sealed, last_hash FROM treasury_years WHERE org_id = $1 AND year = $2")
+            .bind(&org.id)
+            .bind(i64::from(year))
+            .fetch_one(&app.db.read)
+            .await?;
+    let (count, last): (Option<i64>, Option<String>) =
+        (seal.try_get("sealed")?, seal.try_get("last_hash")?);
+    if count != Some(rows.len() as i64) || last != rows.last().and_then(|r| r.hash.clone()) {
+        return Ok(Verification {
+            year,
+            closed,
+            intact: false,
+            broken_at: rows.last().map(|r| r.entry.number.to_string()),
+        });
+    }
     let mut pairs = Vec::with_capacity(rows.len());
     for r in &rows {
         match r.hash.as_deref().and_then(chain::from_hex) {

@@ -536,6 +536,32 @@ async fn a_closed_year_is_locked_and_its_chain_detects_tampering() {
     let (_, v) = camille.get(&format!("{base}/years/2025/verify")).await;
     assert_eq!(v["intact"], false, "{v}");
     assert_eq!(v["broken_at"], entries[0]["number"]);
+    // Removing the last entry of the year is detected too.
+    sqlx::query("UPDATE treasury_lines SET debit = debit - 100 WHERE entry_id = $1 AND debit > 0")
+        .bind(&first)
+        .execute(&t.app.db.write)
+        .await
+        .unwrap();
+    let (_, v) = camille.get(&format!("{base}/years/2025/verify")).await;
+    assert_eq!(v["intact"], true, "restored: {v}");
+    let last = sqlx::query_scalar::<_, String>(
+        "SELECT id FROM treasury_entries WHERE year = 2025 AND kind = 'closing'",
+    )
+    .fetch_one(&t.app.db.read)
+    .await
+    .unwrap();
+    for table in [
+        "treasury_lines WHERE entry_id = $1",
+        "treasury_entries WHERE id = $1",
+    ] {
+        sqlx::query(&format!("DELETE FROM {table}"))
+            .bind(&last)
+            .execute(&t.app.db.write)
+            .await
+            .unwrap();
+    }
+    let (_, v) = camille.get(&format!("{base}/years/2025/verify")).await;
+    assert_eq!(v["intact"], false, "truncated: {v}");
 }
 
 #[tokio::test]
