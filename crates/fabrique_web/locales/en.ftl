@@ -330,3 +330,4 @@ treasury-csv-debit = or debit column
 treasury-csv-credit = and credit column
 treasury-csv-decimal = How amounts are written
 treasury-csv-saved = CSV mapping saved
+treasury-heading = Category

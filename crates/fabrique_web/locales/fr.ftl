@@ -330,3 +330,4 @@ treasury-csv-debit = ou colonne débit
 treasury-csv-credit = et colonne crédit
 treasury-csv-decimal = Écriture des montants
 treasury-csv-saved = correspondance CSV enregistrée
+treasury-heading = Catégorie
