@@ -880,6 +880,27 @@ async fn members_read_administrators_write_outsiders_nothing() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (_, entries) = camille.get(&format!("{base}/ledger/entries")).await;
     assert_eq!(entries.as_array().unwrap().len(), 1);
+    // Every treasury endpoint is described in the OpenAPI document.
+    let (_, doc) = t.api(None).get("/api/v1/openapi.json").await;
+    for path in [
+        "/api/v1/orgs/{slug}/ledger/entries",
+        "/api/v1/orgs/{slug}/ledger/entries/{id}/validate",
+        "/api/v1/orgs/{slug}/ledger/imports",
+        "/api/v1/orgs/{slug}/ledger/trial-balance",
+        "/api/v1/orgs/{slug}/ledger/reports/{report}",
+        "/api/v1/orgs/{slug}/ledger/export",
+        "/api/v1/orgs/{slug}/ledger/years/{year}/close",
+        "/api/v1/orgs/{slug}/subsidies",
+        "/api/v1/orgs/{slug}/recurring",
+        "/api/v1/orgs/{slug}/treasury/forecast",
+        "/api/v1/orgs/{slug}/donations",
+        "/api/v1/orgs/{slug}/dues",
+    ] {
+        assert!(
+            doc["paths"][path].is_object(),
+            "{path} in the OpenAPI document"
+        );
+    }
     // The transparency page is off by default.
     let (status, _) = t.api(None).get(&format!("{base}/transparency")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
