@@ -12,6 +12,7 @@ CREATE TABLE treasury_settings (
     signatory_role TEXT NOT NULL DEFAULT '',
     alert_threshold BIGINT NOT NULL DEFAULT 0,
     transparency BIGINT NOT NULL DEFAULT 0,
+    dues_amount BIGINT NOT NULL DEFAULT 0,
     updated_at BIGINT NOT NULL
 );
 
@@ -30,6 +31,8 @@ CREATE TABLE treasury_years (
     year BIGINT NOT NULL,
     closed_at BIGINT,
     result BIGINT,
+    sealed BIGINT,
+    last_hash TEXT,
     PRIMARY KEY (org_id, year)
 );
 
@@ -147,4 +150,26 @@ CREATE TABLE treasury_alerts (
     org_id TEXT PRIMARY KEY REFERENCES orgs(id) ON DELETE CASCADE,
     signature TEXT NOT NULL,
     at BIGINT NOT NULL
+);
+
+-- Members' dues: who paid for which period (a year, `2026`), linked to the member list.
+CREATE TABLE treasury_dues (
+    id TEXT PRIMARY KEY,
+    org_id TEXT NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
+    member_id TEXT NOT NULL REFERENCES members(id),
+    period TEXT NOT NULL,
+    amount BIGINT NOT NULL,
+    paid_on TEXT NOT NULL,
+    entry_id TEXT,
+    created_at BIGINT NOT NULL,
+    UNIQUE (org_id, member_id, period)
+);
+
+-- The budget of a year: an amount per account or prefix of classes 6 and 7.
+CREATE TABLE treasury_budget (
+    org_id TEXT NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
+    year BIGINT NOT NULL,
+    account TEXT NOT NULL,
+    amount BIGINT NOT NULL,
+    PRIMARY KEY (org_id, year, account)
 );

@@ -672,10 +672,6 @@ pub async fn reconcile_line(
                 input.project.as_deref().filter(|p| !p.trim().is_empty()),
             )
             .map_err(|e| form_error(&e))?;
-            let draft = EntryDraft {
-                journal: draft.journal,
-                ..draft
-            };
             let year = FiscalYear::calendar(draft.date.year());
             draft
                 .check(&chart, &year)

@@ -81,6 +81,7 @@ pub async fn load(app: &App) -> AppResult<()> {
             signatory_role: "Trésorière".into(),
             alert_threshold: 0,
             transparency: true,
+            dues_amount: 2_000,
         },
     )
     .await?;

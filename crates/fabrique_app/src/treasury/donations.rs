@@ -222,7 +222,18 @@ pub async fn create(
     .bind(app.now())
     .bind(&actor.user_id)
     .execute(&mut *tx)
-    .await?;
+    .await
+    .map_err(|e| {
+        if crate::error::is_unique_violation(&e) {
+            AppError::conflict(
+                "number",
+                "receipt_number_busy",
+                "another receipt took this number at the same moment; try again",
+            )
+        } else {
+            e.into()
+        }
+    })?;
     audit(
         &mut tx,
         app,

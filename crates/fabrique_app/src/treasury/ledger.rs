@@ -360,7 +360,8 @@ pub(crate) async fn insert(
     .bind(now)
     .bind(by)
     .execute(&mut *conn)
-    .await?;
+    .await
+    .map_err(numbering_race)?;
     for (i, l) in draft.lines.iter().enumerate() {
         sqlx::query(
             "INSERT INTO treasury_lines (id, entry_id, position, account, debit, credit, label, project) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -377,6 +378,20 @@ pub(crate) async fn insert(
         .await?;
     }
     Ok(id)
+}
+
+/// Two validations in the same journal at the same instant (PostgreSQL) both read the same
+/// last number; the unique index refuses the second, which is told to try again.
+fn numbering_race(e: sqlx::Error) -> AppError {
+    if crate::error::is_unique_violation(&e) {
+        AppError::conflict(
+            "journal",
+            "numbering_busy",
+            "another entry took this number at the same moment; try again",
+        )
+    } else {
+        e.into()
+    }
 }
 
 /// The next number of a journal and year, read inside the write transaction so that two
@@ -590,7 +605,8 @@ pub async fn validate(app: &App, actor: &Actor, slug: &str, id: &str) -> AppResu
     .bind(id)
     .bind(&org.id)
     .execute(&mut *tx)
-    .await?;
+    .await
+    .map_err(numbering_race)?;
     audit(
         &mut tx,
         app,
@@ -924,9 +940,204 @@ pub async fn report(
         "general-ledger" => serde_json::to_value(reports::general_ledger(&entries, &chart)),
         "journal" => serde_json::to_value(reports::journal_report(&entries)),
         "per-project" => serde_json::to_value(reports::per_project(&entries, &chart)),
+        "dedicated-funds" => serde_json::to_value(dedicated_funds(app, &org.id, &entries).await?),
+        "budget" => serde_json::to_value(reports::budget_vs_actual(
+            &entries,
+            &chart,
+            &budget_of(app, &org.id, year).await?,
+        )),
         _ => return Err(AppError::NotFound { what: "report" }),
     };
     value.map_err(|e| AppError::Internal(e.into()))
+}
+
+/// The earmarked funds of a year: for each project a subsidy was given for, the income,
+/// the expenses and the unspent part to carry over (fonds dédiés).
+async fn dedicated_funds(
+    app: &App,
+    org_id: &str,
+    entries: &[Entry],
+) -> AppResult<Vec<fabrique_treasury::dedicated::DedicatedFund>> {
+    let projects: Vec<String> = sqlx::query(
+        "SELECT DISTINCT project FROM treasury_subsidies WHERE org_id = $1 AND project IS NOT NULL ORDER BY project",
+    )
+    .bind(org_id)
+    .fetch_all(&app.db.read)
+    .await?
+    .iter()
+    .map(|r| r.try_get("project"))
+    .collect::<Result<_, _>>()?;
+    let projects: Vec<&str> = projects.iter().map(String::as_str).collect();
+    Ok(fabrique_treasury::dedicated::compute(entries, &projects))
+}
+
+/// Records the year-end carry-over of the unspent earmarked funds (689x / 19x), validated
+/// on the last day of the year, before closing it (administrators). Refused when nothing
+/// is unspent or when it was already recorded.
+pub async fn carry_over_funds(
+    app: &App,
+    actor: &Actor,
+    slug: &str,
+    year: i16,
+) -> AppResult<EntryView> {
+    let org = can_write(app, actor, slug).await?;
+    let chart = chart(app, &org.id).await?;
+    let entries = year_entries(app, &org.id, year).await?;
+    if entries
+        .iter()
+        .any(|e| e.label == "Report en fonds dédiés" && e.kind == EntryKind::Standard)
+    {
+        return Err(AppError::conflict(
+            "year",
+            "funds_carried",
+            format!("the earmarked funds of {year} are already carried over"),
+        ));
+    }
+    let funds = dedicated_funds(app, &org.id, &entries).await?;
+    let fy = FiscalYear::calendar(year);
+    let Some(draft) = fabrique_treasury::dedicated::carry_over_entry(&funds, fy.end) else {
+        return Err(AppError::invalid(
+            "year",
+            "funds_none",
+            format!("no earmarked fund has an unspent part in {year}"),
+        ));
+    };
+    let mut tx = app.db.write.begin().await?;
+    let (id, number) = record(
+        &mut tx,
+        app,
+        &org.id,
+        &chart,
+        &draft,
+        None,
+        Some(&actor.user_id),
+    )
+    .await?;
+    audit(
+        &mut tx,
+        app,
+        &org.id,
+        Some(actor),
+        "treasury.funds_carried_over",
+        ("treasury_entry", &id),
+        serde_json::json!({"year": year, "number": number.to_string()}),
+    )
+    .await?;
+    tx.commit().await?;
+    get_view(app, &org.id, &chart, &id).await
+}
+
+/// The budget of a year, by account or prefix.
+pub async fn budget_of(app: &App, org_id: &str, year: i16) -> AppResult<Vec<reports::BudgetLine>> {
+    sqlx::query(
+        "SELECT account, amount FROM treasury_budget WHERE org_id = $1 AND year = $2 ORDER BY account",
+    )
+    .bind(org_id)
+    .bind(i64::from(year))
+    .fetch_all(&app.db.read)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(reports::BudgetLine {
+            account: r.try_get("account")?,
+            amount: r.try_get("amount")?,
+        })
+    })
+    .collect()
+}
+
+/// Budget against actual for a year (members).
+pub async fn budget(
+    app: &App,
+    actor: &Actor,
+    slug: &str,
+    year: i16,
+) -> AppResult<Vec<reports::BudgetRow>> {
+    let org = can_read(app, actor, slug).await?;
+    let chart = chart(app, &org.id).await?;
+    let entries = year_entries(app, &org.id, year).await?;
+    Ok(reports::budget_vs_actual(
+        &entries,
+        &chart,
+        &budget_of(app, &org.id, year).await?,
+    ))
+}
+
+/// Replaces the budget of a year (administrators): positive amounts on accounts or
+/// prefixes of classes 6 and 7. Answers budget against actual.
+pub async fn put_budget(
+    app: &App,
+    actor: &Actor,
+    slug: &str,
+    year: i16,
+    lines: &[reports::BudgetLine],
+) -> AppResult<Vec<reports::BudgetRow>> {
+    let org = can_write(app, actor, slug).await?;
+    let chart = chart(app, &org.id).await?;
+    let mut seen = std::collections::HashSet::new();
+    for (i, l) in lines.iter().enumerate() {
+        let a = l.account.trim();
+        if !(a.starts_with('6') || a.starts_with('7'))
+            || !chart.accounts().any(|c| c.number.starts_with(a))
+        {
+            return Err(AppError::invalid(
+                format!("[{i}].account"),
+                "account_invalid",
+                format!(
+                    "line {}: {a} is not an expense or income account of the chart",
+                    i + 1
+                ),
+            ));
+        }
+        if l.amount < 0 {
+            return Err(AppError::invalid(
+                format!("[{i}].amount"),
+                "amount_invalid",
+                format!("line {}: a budget amount is positive", i + 1),
+            ));
+        }
+        if !seen.insert(a.to_owned()) {
+            return Err(AppError::invalid(
+                format!("[{i}].account"),
+                "account_repeated",
+                format!("line {}: {a} appears twice", i + 1),
+            ));
+        }
+    }
+    let mut tx = app.db.write.begin().await?;
+    sqlx::query("DELETE FROM treasury_budget WHERE org_id = $1 AND year = $2")
+        .bind(&org.id)
+        .bind(i64::from(year))
+        .execute(&mut *tx)
+        .await?;
+    for l in lines {
+        sqlx::query(
+            "INSERT INTO treasury_budget (org_id, year, account, amount) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&org.id)
+        .bind(i64::from(year))
+        .bind(l.account.trim())
+        .bind(l.amount)
+        .execute(&mut *tx)
+        .await?;
+    }
+    audit(
+        &mut tx,
+        app,
+        &org.id,
+        Some(actor),
+        "treasury.budget_set",
+        ("treasury_year", &year.to_string()),
+        serde_json::json!({"lines": lines.len()}),
+    )
+    .await?;
+    tx.commit().await?;
+    let entries = year_entries(app, &org.id, year).await?;
+    Ok(reports::budget_vs_actual(
+        &entries,
+        &chart,
+        &budget_of(app, &org.id, year).await?,
+    ))
 }
 
 /// An export file.
@@ -962,6 +1173,19 @@ pub async fn export_org(
     let chart = chart(app, &org.id).await?;
     let entries = year_entries(app, &org.id, year).await?;
     Ok(match format {
+        "fec-latin9" => {
+            let settings = super::plan::settings_of(app, &org.id).await?;
+            let siren = settings.siren.unwrap_or_else(|| "000000000".into());
+            let options = fec::FecOptions {
+                separator: fec::Separator::Tab,
+                encoding: fec::FecEncoding::Iso8859_15,
+            };
+            Export {
+                file_name: fec::file_name(&siren, FiscalYear::calendar(year).end),
+                content_type: "text/plain; charset=iso-8859-15",
+                bytes: fec::export(&entries, &chart, &options),
+            }
+        }
         "fec" => {
             let settings = super::plan::settings_of(app, &org.id).await?;
             let siren = settings.siren.unwrap_or_else(|| "000000000".into());
@@ -985,7 +1209,7 @@ pub async fn export_org(
             return Err(AppError::invalid(
                 "format",
                 "format_invalid",
-                "format is fec, hledger or csv",
+                "format is fec, fec-latin9, hledger or csv",
             ));
         }
     })
@@ -1103,16 +1327,21 @@ pub(crate) async fn seal(
         .bind(i64::from(year))
         .execute(&mut *conn)
         .await?;
+    // The count and last hash are kept with the year, so that removing entries from the
+    // end of the chain is detected too.
+    let last_hash = sealed.last().map(|(_, h)| chain::to_hex(h));
     sqlx::query(
-        "INSERT INTO treasury_years (org_id, year, closed_at, result) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO treasury_years (org_id, year, closed_at, result, sealed, last_hash) VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(org_id)
     .bind(i64::from(year))
     .bind(now)
     .bind(result)
+    .bind(sealed.len() as i64)
+    .bind(&last_hash)
     .execute(&mut *conn)
     .await?;
-    Ok((sealed.len(), sealed.last().map(|(_, h)| chain::to_hex(h))))
+    Ok((sealed.len(), last_hash))
 }
 
 /// The state of a year's hash chain.
@@ -1143,6 +1372,22 @@ pub async fn verify(app: &App, actor: &Actor, slug: &str, year: i16) -> AppResul
         });
     }
     let rows = load(&app.db.read, &org.id, Filter::Year(year)).await?;
+    let seal =
+        sqlx::query("SELECT sealed, last_hash FROM treasury_years WHERE org_id = $1 AND year = $2")
+            .bind(&org.id)
+            .bind(i64::from(year))
+            .fetch_one(&app.db.read)
+            .await?;
+    let (count, last): (Option<i64>, Option<String>) =
+        (seal.try_get("sealed")?, seal.try_get("last_hash")?);
+    if count != Some(rows.len() as i64) || last != rows.last().and_then(|r| r.hash.clone()) {
+        return Ok(Verification {
+            year,
+            closed,
+            intact: false,
+            broken_at: rows.last().map(|r| r.entry.number.to_string()),
+        });
+    }
     let mut pairs = Vec::with_capacity(rows.len());
     for r in &rows {
         match r.hash.as_deref().and_then(chain::from_hex) {

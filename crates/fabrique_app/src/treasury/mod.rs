@@ -18,6 +18,7 @@
 pub mod bank;
 pub mod demo;
 pub mod donations;
+pub mod dues;
 pub mod ledger;
 pub mod plan;
 

@@ -38,12 +38,15 @@ pub struct Settings {
     /// Whether the public transparency page is on.
     #[serde(default)]
     pub transparency: bool,
+    /// The yearly membership fee (cents), suggested when recording dues.
+    #[serde(default)]
+    pub dues_amount: i64,
 }
 
 /// The settings of an organisation (defaults when never saved).
 pub async fn settings_of(app: &App, org_id: &str) -> AppResult<Settings> {
     let row = sqlx::query(
-        "SELECT siren, rna, address, purpose, place, signatory_name, signatory_role, alert_threshold, transparency FROM treasury_settings WHERE org_id = $1",
+        "SELECT siren, rna, address, purpose, place, signatory_name, signatory_role, alert_threshold, transparency, dues_amount FROM treasury_settings WHERE org_id = $1",
     )
     .bind(org_id)
     .fetch_optional(&app.db.read)
@@ -61,6 +64,7 @@ pub async fn settings_of(app: &App, org_id: &str) -> AppResult<Settings> {
         signatory_role: r.try_get("signatory_role")?,
         alert_threshold: r.try_get("alert_threshold")?,
         transparency: r.try_get::<i64, _>("transparency")? != 0,
+        dues_amount: r.try_get("dues_amount")?,
     })
 }
 
@@ -104,6 +108,7 @@ pub(crate) async fn save_settings_org(
         signatory_role: input.signatory_role.trim().to_owned(),
         alert_threshold: input.alert_threshold,
         transparency: input.transparency,
+        dues_amount: input.dues_amount,
     };
     if let Some(siren) = &s.siren
         && !fabrique_treasury::receipt::valid_siren(siren)
@@ -123,6 +128,13 @@ pub(crate) async fn save_settings_org(
             "an RNA number is W followed by 9 digits",
         ));
     }
+    if s.dues_amount < 0 {
+        return Err(AppError::invalid(
+            "dues_amount",
+            "amount_invalid",
+            "the fee cannot be negative",
+        ));
+    }
     if s.alert_threshold < 0 {
         return Err(AppError::invalid(
             "alert_threshold",
@@ -136,8 +148,8 @@ pub(crate) async fn save_settings_org(
         .execute(&mut *tx)
         .await?;
     sqlx::query(
-        "INSERT INTO treasury_settings (org_id, siren, rna, address, purpose, place, signatory_name, signatory_role, alert_threshold, transparency, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        "INSERT INTO treasury_settings (org_id, siren, rna, address, purpose, place, signatory_name, signatory_role, alert_threshold, transparency, updated_at, dues_amount) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(org_id)
     .bind(&s.siren)
@@ -150,6 +162,7 @@ pub(crate) async fn save_settings_org(
     .bind(s.alert_threshold)
     .bind(i64::from(s.transparency))
     .bind(app.now())
+    .bind(s.dues_amount)
     .execute(&mut *tx)
     .await?;
     audit(

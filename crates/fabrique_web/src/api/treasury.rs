@@ -11,6 +11,7 @@ use fabrique_app::treasury::bank::{
     self, BankAccount, BankLineView, ImportOutcome, NewBankAccount, Reconcile,
 };
 use fabrique_app::treasury::donations::{self, Donation, NewDonation};
+use fabrique_app::treasury::dues::{self, DuesRow, NewDues};
 use fabrique_app::treasury::ledger::{
     self, Closed, EntryView, NewEntry, SimpleInput, TrialBalance, Verification,
 };
@@ -43,6 +44,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(export))
         .routes(routes!(close_year))
         .routes(routes!(verify_year))
+        .routes(routes!(carry_over_funds))
+        .routes(routes!(put_budget))
         .routes(routes!(list_subsidies, add_subsidy))
         .routes(routes!(list_recurring, add_recurring))
         .routes(routes!(forecast))
@@ -50,6 +53,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_donations, create_donation))
         .routes(routes!(get_donation))
         .routes(routes!(transparency))
+        .routes(routes!(list_dues, pay_dues))
 }
 
 /// A year in the query string (default: the current year).
@@ -57,7 +61,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub struct YearQuery {
     /// Fiscal (calendar) year.
     year: Option<String>,
-    /// Export format: `fec`, `hledger` or `csv`.
+    /// Export format: `fec`, `fec-latin9`, `hledger` or `csv`.
     format: Option<String>,
 }
 
@@ -278,7 +282,7 @@ async fn trial_balance(
 /// A report of the year: the income statement (with the volunteer contributions block),
 /// the balance sheet, the general ledger, the journal, or the result per project.
 #[utoipa::path(get, path = "/api/v1/orgs/{slug}/ledger/reports/{report}", tag = "treasury", security(("bearer" = [])),
-    params(("slug" = String, Path), ("report" = String, Path, description = "`income-statement`, `balance-sheet`, `general-ledger`, `journal` or `per-project`"), YearQuery),
+    params(("slug" = String, Path), ("report" = String, Path, description = "`income-statement`, `balance-sheet`, `general-ledger`, `journal`, `per-project`, `dedicated-funds` or `budget`"), YearQuery),
     responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn report(
     State(state): State<AppState>,
@@ -292,7 +296,8 @@ async fn report(
     ))
 }
 
-/// Exports a year: FEC (`<SIREN>FEC<date>.txt`), hledger journal or CSV.
+/// Exports a year: FEC (`<SIREN>FEC<date>.txt`, UTF-8, or ISO-8859-15 with
+/// `fec-latin9`), hledger journal or CSV.
 #[utoipa::path(get, path = "/api/v1/orgs/{slug}/ledger/export", tag = "treasury", security(("bearer" = [])), params(("slug" = String, Path), YearQuery),
     responses((status = 200, content_type = "text/plain", body = String), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn export(
@@ -333,6 +338,39 @@ async fn close_year(
 ) -> Result<Json<Closed>, ApiError> {
     let year = parse_year(&state, Some(&year))?;
     Ok(Json(ledger::close(&state.app, &actor, &slug, year).await?))
+}
+
+/// Records the year-end carry-over of the unspent earmarked funds (fonds dédiés, 689x/19x)
+/// of the projects subsidies were given for; do it before closing the year.
+#[utoipa::path(post, path = "/api/v1/orgs/{slug}/ledger/years/{year}/dedicated-funds", tag = "treasury", security(("bearer" = [])), params(("slug" = String, Path), ("year" = String, Path)),
+    responses((status = 201, body = EntryView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn carry_over_funds(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((slug, year)): Path<(String, String)>,
+) -> Result<(StatusCode, Json<EntryView>), ApiError> {
+    let year = parse_year(&state, Some(&year))?;
+    Ok((
+        StatusCode::CREATED,
+        Json(ledger::carry_over_funds(&state.app, &actor, &slug, year).await?),
+    ))
+}
+
+/// Replaces the budget of a year (`[{"account": "606", "amount": 50000}, …]`, classes 6
+/// and 7) and answers budget against actual; read it back with
+/// `GET …/ledger/reports/budget?year=Y`.
+#[utoipa::path(put, path = "/api/v1/orgs/{slug}/ledger/budget/{year}", tag = "treasury", security(("bearer" = [])), params(("slug" = String, Path), ("year" = String, Path)), request_body = [Object],
+    responses((status = 200, body = [Object]), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn put_budget(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((slug, year)): Path<(String, String)>,
+    ApiJson(lines): ApiJson<Vec<fabrique_treasury::reports::BudgetLine>>,
+) -> Result<Json<Vec<fabrique_treasury::reports::BudgetRow>>, ApiError> {
+    let year = parse_year(&state, Some(&year))?;
+    Ok(Json(
+        ledger::put_budget(&state.app, &actor, &slug, year, &lines).await?,
+    ))
 }
 
 /// Checks a closed year's hash chain against the stored entries.
@@ -503,4 +541,44 @@ async fn transparency(
     Path(slug): Path<String>,
 ) -> Result<Json<Vec<TransparencyYear>>, ApiError> {
     Ok(Json(plan::transparency(&state.app, &slug).await?.1))
+}
+
+/// Which period.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+struct PeriodQuery {
+    /// A year such as `2026` (default: the current year).
+    period: Option<String>,
+}
+
+/// The active members and whether they paid their dues for the period.
+#[utoipa::path(get, path = "/api/v1/orgs/{slug}/dues", tag = "treasury", security(("bearer" = [])), params(("slug" = String, Path), PeriodQuery),
+    responses((status = 200, body = [DuesRow]), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn list_dues(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(slug): Path<String>,
+    Query(q): Query<PeriodQuery>,
+) -> Result<Json<Vec<DuesRow>>, ApiError> {
+    let period = match q.period {
+        Some(p) => p,
+        None => treasury::today(&state.app).year().to_string(),
+    };
+    Ok(Json(
+        dues::status(&state.app, &actor, &slug, &period).await?,
+    ))
+}
+
+/// Records a member's dues for a period (and the income entry).
+#[utoipa::path(post, path = "/api/v1/orgs/{slug}/dues", tag = "treasury", security(("bearer" = [])), params(("slug" = String, Path)), request_body = NewDues,
+    responses((status = 201, body = DuesRow), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn pay_dues(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(slug): Path<String>,
+    ApiJson(input): ApiJson<NewDues>,
+) -> Result<(StatusCode, Json<DuesRow>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(dues::record_payment(&state.app, &actor, &slug, &input).await?),
+    ))
 }

@@ -17,12 +17,14 @@ use fabrique_app::AppError;
 use fabrique_app::orgs::Org;
 use fabrique_app::treasury::bank::{self, BankAccount, BankLineView, ImportOutcome, Reconcile};
 use fabrique_app::treasury::donations::{self, Donation, NewDonation};
+use fabrique_app::treasury::dues::{self, DuesRow, NewDues};
 use fabrique_app::treasury::ledger::{self, EntryView, LineInput, NewEntry, SimpleInput};
 use fabrique_app::treasury::plan::{
     self, CashPlan, RecurringInput, RecurringView, Settings, SubsidyView, TransparencyYear,
 };
 use fabrique_app::treasury::{self, AccountView};
 use fabrique_treasury::amount::{format_display, parse_amount};
+use fabrique_treasury::bank::{AmountColumns, CsvMapping};
 use fabrique_treasury::forecast::{
     Instalment, InstalmentCondition, InstalmentShare, Scenario, Subsidy, SubsidyStatus,
 };
@@ -61,6 +63,7 @@ pub fn router() -> Router<AppState> {
             "/o/{slug}/treasury/settings",
             get(settings_page).post(save_settings),
         )
+        .route("/o/{slug}/treasury/dues", get(dues_page).post(pay_dues))
         .route("/o/{slug}/treasury/accounts", post(add_account))
         .route("/o/{slug}/treasury/bank-accounts", post(add_bank_account))
         .route("/o/{slug}/transparency", get(transparency_page))
@@ -508,6 +511,7 @@ struct ReportsPage {
     closed: bool,
     /// For a closed year: whether its hash chain still matches the stored entries.
     intact: Option<bool>,
+    budget: Vec<fabrique_treasury::reports::BudgetRow>,
     form: FormState,
 }
 
@@ -535,6 +539,7 @@ async fn reports_view(
         .await
         .or_page(&ctx)?
         .contains(&year);
+    let budget = ledger::budget(app, user, slug, year).await.or_page(&ctx)?;
     let intact = if closed {
         Some(
             ledger::verify(app, user, slug, year)
@@ -558,6 +563,7 @@ async fn reports_view(
             sheet,
             closed,
             intact,
+            budget,
             form,
         },
     ))
@@ -1110,6 +1116,7 @@ const SETTINGS_FIELDS: &[&str] = &[
     "signatory_name",
     "signatory_role",
     "alert_threshold",
+    "dues_amount",
 ];
 
 async fn settings_view(
@@ -1137,6 +1144,10 @@ async fn settings_view(
                 .with(
                     "alert_threshold",
                     fabrique_treasury::amount::format_fec(s.alert_threshold),
+                )
+                .with(
+                    "dues_amount",
+                    fabrique_treasury::amount::format_fec(s.dues_amount),
                 );
             (form, s.transparency)
         }
@@ -1202,19 +1213,68 @@ async fn add_account(
     }
 }
 
+/// The CSV column mapping typed on the settings page (columns counted from 1, as people
+/// count them); `None` when no date column is given.
+fn csv_mapping_of(f: &HashMap<String, String>) -> Result<Option<CsvMapping>, AppError> {
+    let get = |k: &str| f.get(k).map(|v| v.trim()).unwrap_or("");
+    if get("csv_date").is_empty() {
+        return Ok(None);
+    }
+    let column = |k: &str| -> Result<usize, AppError> {
+        let n: usize = number(k, get(k))?;
+        n.checked_sub(1)
+            .ok_or_else(|| AppError::invalid(k, "number_invalid", "columns are counted from 1"))
+    };
+    let amount = if get("csv_amount").is_empty() {
+        AmountColumns::DebitCredit {
+            debit: column("csv_debit")?,
+            credit: column("csv_credit")?,
+        }
+    } else {
+        AmountColumns::Single {
+            column: column("csv_amount")?,
+        }
+    };
+    Ok(Some(CsvMapping {
+        separator: get("csv_separator").chars().next().unwrap_or(';'),
+        skip_rows: if get("csv_skip").is_empty() {
+            0
+        } else {
+            number("csv_skip", get("csv_skip"))?
+        },
+        date_column: column("csv_date")?,
+        date_format: match get("csv_date_format") {
+            "" => "%d/%m/%Y".to_owned(),
+            other => other.to_owned(),
+        },
+        amount,
+        label_columns: vec![column("csv_label")?],
+        reference_column: None,
+        id_column: None,
+        decimal_comma: get("csv_decimal") != "point",
+    }))
+}
+
 async fn add_bank_account(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(slug): Path<String>,
-    CsrfForm(f): CsrfForm<AccountForm>,
+    CsrfForm(f): CsrfForm<HashMap<String, String>>,
 ) -> PageResult {
     let user = ctx.require_user()?.clone();
-    let input = bank::NewBankAccount {
-        account: f.number,
-        name: f.label,
-        csv_mapping: None,
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let result = match csv_mapping_of(&f) {
+        Ok(csv_mapping) => {
+            let input = bank::NewBankAccount {
+                account: get("number"),
+                name: get("label"),
+                csv_mapping,
+            };
+            bank::save_bank_account(&state.app, &user, &slug, &input).await
+        }
+        Err(e) => Err(e),
     };
-    match bank::save_bank_account(&state.app, &user, &slug, &input).await {
+    match result {
         Ok(_) => Ok(Redirect::to(&format!("/o/{slug}/treasury/settings#banks")).into_response()),
         Err(e) if is_form_error(&e) => {
             let form = FormState::new(&[]).failed(&ctx, &e);
@@ -1233,8 +1293,17 @@ async fn save_settings(
     let user = ctx.require_user()?.clone();
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
     let opt = |k: &str| Some(get(k)).filter(|v| !v.trim().is_empty());
-    let result = match amount("alert_threshold", &get("alert_threshold")) {
-        Ok(threshold) => {
+    let amounts = amount("alert_threshold", &get("alert_threshold")).and_then(|t| {
+        let fee = get("dues_amount");
+        let fee = if fee.trim().is_empty() {
+            Ok(0)
+        } else {
+            amount("dues_amount", &fee)
+        };
+        Ok((t, fee?))
+    });
+    let result = match amounts {
+        Ok((threshold, dues_amount)) => {
             let input = Settings {
                 siren: opt("siren"),
                 rna: opt("rna"),
@@ -1245,6 +1314,7 @@ async fn save_settings(
                 signatory_role: get("signatory_role"),
                 alert_threshold: threshold,
                 transparency: get("transparency") == "1",
+                dues_amount,
             };
             plan::save_settings(&state.app, &user, &slug, &input).await
         }
@@ -1289,4 +1359,99 @@ async fn transparency_page(
 ) -> PageResult {
     let (org, years) = plan::transparency(&state.app, &slug).await.or_page(&ctx)?;
     Ok(render(&TransparencyPage { ctx, org, years }))
+}
+
+// ---------------------------------------------------------------- dues
+
+#[derive(Template)]
+#[template(path = "treasury_dues.html")]
+struct DuesPage {
+    ctx: Ctx,
+    org: Org,
+    admin: bool,
+    period: String,
+    rows: Vec<DuesRow>,
+    fee: String,
+    today: String,
+    form: FormState,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct PeriodQuery {
+    period: Option<String>,
+}
+
+async fn dues_view(
+    state: &AppState,
+    ctx: Ctx,
+    slug: &str,
+    period: String,
+    form: FormState,
+) -> PageResult {
+    let (org, admin) = reader(state, &ctx, slug).await?;
+    let user = ctx.require_user()?;
+    let rows = dues::status(&state.app, user, slug, &period)
+        .await
+        .or_page(&ctx)?;
+    let settings = plan::settings(&state.app, user, slug).await.or_page(&ctx)?;
+    let failed = form.general_error().is_some();
+    Ok(render_with_status(
+        status(failed),
+        &DuesPage {
+            ctx,
+            org,
+            admin,
+            period,
+            rows,
+            fee: fabrique_treasury::amount::format_fec(settings.dues_amount),
+            today: treasury::today(&state.app).to_string(),
+            form,
+        },
+    ))
+}
+
+async fn dues_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    Query(q): Query<PeriodQuery>,
+) -> PageResult {
+    let period = q
+        .period
+        .unwrap_or_else(|| treasury::today(&state.app).year().to_string());
+    dues_view(&state, ctx, &slug, period, FormState::new(&[])).await
+}
+
+async fn pay_dues(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    CsrfForm(f): CsrfForm<HashMap<String, String>>,
+) -> PageResult {
+    let user = ctx.require_user()?.clone();
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let period = get("period");
+    let result = match amount("amount", &get("amount")) {
+        Ok(cents) => {
+            let input = NewDues {
+                member_id: get("member_id"),
+                period: period.clone(),
+                amount: Some(cents),
+                date: get("date"),
+                treasury: Some(get("treasury")),
+            };
+            dues::record_payment(&state.app, &user, &slug, &input).await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/o/{slug}/treasury/dues?period={period}")).into_response())
+        }
+        Err(e) if is_form_error(&e) => {
+            let form = FormState::new(&[]).failed(&ctx, &e);
+            dues_view(&state, ctx, &slug, period, form).await
+        }
+        Err(e) => Err(ctx.fail(e)),
+    }
 }

@@ -252,6 +252,28 @@ async fn entries_are_numbered_at_validation_and_reported() {
         assert_eq!(status, StatusCode::OK, "{report}: {body}");
         assert!(body.is_array(), "{report}: {body}");
     }
+    // Budget against actual.
+    let (status, body) = camille
+        .put(
+            &format!("{base}/budget/2026"),
+            json!([{"account": "606", "amount": 1_000}, {"account": "75", "amount": 10_000}]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body[0]["actual"], 0, "bought and reversed: {body}");
+    assert_eq!(body[1]["actual"], 6_000 + 4_200);
+    let (status, body) = camille
+        .put(
+            &format!("{base}/budget/2026"),
+            json!([{"account": "512", "amount": 1}]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_of(&body).1.as_deref(), Some("[0].account"));
+    let (_, body) = camille
+        .get(&format!("{base}/reports/budget?year=2026"))
+        .await;
+    assert_eq!(body.as_array().map(Vec::len), Some(2), "{body}");
     let (status, _) = camille
         .get(&format!("{base}/reports/cash-flow?year=2026"))
         .await;
@@ -366,6 +388,23 @@ async fn fec_export_conforms_and_imports_back() {
             .lines()
             .any(|l| l.contains("\t129\t") || l.contains("\t120\t"))
     );
+
+    // ISO-8859-15 is offered besides UTF-8.
+    let r = camille
+        .client
+        .get(format!(
+            "{}{base}/export?year=2025&format=fec-latin9",
+            camille.base
+        ))
+        .bearer_auth(camille.token.as_deref().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let latin9 = r.bytes().await.unwrap();
+    assert!(fec25.contains('é'));
+    assert!(latin9.contains(&0xE9), "é written as ISO-8859-15");
+    assert!(std::str::from_utf8(&latin9).is_err());
 
     // Importing the FEC into another organisation reproduces the books; again creates nothing.
     let other = t.user("compta@ailleurs.test", "Karim").await;
@@ -497,6 +536,32 @@ async fn a_closed_year_is_locked_and_its_chain_detects_tampering() {
     let (_, v) = camille.get(&format!("{base}/years/2025/verify")).await;
     assert_eq!(v["intact"], false, "{v}");
     assert_eq!(v["broken_at"], entries[0]["number"]);
+    // Removing the last entry of the year is detected too.
+    sqlx::query("UPDATE treasury_lines SET debit = debit - 100 WHERE entry_id = $1 AND debit > 0")
+        .bind(&first)
+        .execute(&t.app.db.write)
+        .await
+        .unwrap();
+    let (_, v) = camille.get(&format!("{base}/years/2025/verify")).await;
+    assert_eq!(v["intact"], true, "restored: {v}");
+    let last = sqlx::query_scalar::<_, String>(
+        "SELECT id FROM treasury_entries WHERE year = 2025 AND kind = 'closing'",
+    )
+    .fetch_one(&t.app.db.read)
+    .await
+    .unwrap();
+    for table in [
+        "treasury_lines WHERE entry_id = $1",
+        "treasury_entries WHERE id = $1",
+    ] {
+        sqlx::query(&format!("DELETE FROM {table}"))
+            .bind(&last)
+            .execute(&t.app.db.write)
+            .await
+            .unwrap();
+    }
+    let (_, v) = camille.get(&format!("{base}/years/2025/verify")).await;
+    assert_eq!(v["intact"], false, "truncated: {v}");
 }
 
 #[tokio::test]
@@ -815,6 +880,27 @@ async fn members_read_administrators_write_outsiders_nothing() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (_, entries) = camille.get(&format!("{base}/ledger/entries")).await;
     assert_eq!(entries.as_array().unwrap().len(), 1);
+    // Every treasury endpoint is described in the OpenAPI document.
+    let (_, doc) = t.api(None).get("/api/v1/openapi.json").await;
+    for path in [
+        "/api/v1/orgs/{slug}/ledger/entries",
+        "/api/v1/orgs/{slug}/ledger/entries/{id}/validate",
+        "/api/v1/orgs/{slug}/ledger/imports",
+        "/api/v1/orgs/{slug}/ledger/trial-balance",
+        "/api/v1/orgs/{slug}/ledger/reports/{report}",
+        "/api/v1/orgs/{slug}/ledger/export",
+        "/api/v1/orgs/{slug}/ledger/years/{year}/close",
+        "/api/v1/orgs/{slug}/subsidies",
+        "/api/v1/orgs/{slug}/recurring",
+        "/api/v1/orgs/{slug}/treasury/forecast",
+        "/api/v1/orgs/{slug}/donations",
+        "/api/v1/orgs/{slug}/dues",
+    ] {
+        assert!(
+            doc["paths"][path].is_object(),
+            "{path} in the OpenAPI document"
+        );
+    }
     // The transparency page is off by default.
     let (status, _) = t.api(None).get(&format!("{base}/transparency")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -1021,6 +1107,34 @@ async fn camille_keeps_the_books_in_the_browser() {
     let (_, plan) = camille.get("/o/gul/treasury/plan").await;
     assert!(plan.contains("Mairie"));
 
+    // Dues: the member list with a payment form per member.
+    let (status, page) = camille.get("/o/gul/treasury/dues?period=2026").await;
+    assert_eq!(status, StatusCode::OK);
+    let member_id = page
+        .split("name=\"member_id\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let (status, _, page) = camille
+        .submit(
+            "/o/gul/treasury/dues",
+            "/o/gul/treasury/dues",
+            &[
+                ("member_id", &member_id),
+                ("period", "2026"),
+                ("amount", "20"),
+                ("date", "2026-09-05"),
+                ("treasury", "512"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let (_, page) = camille.get("/o/gul/treasury/dues?period=2026").await;
+    assert!(page.contains("20,00"), "{page}");
+
     // Own accounts and bank accounts.
     let (status, _, _) = camille
         .submit(
@@ -1042,10 +1156,32 @@ async fn camille_keeps_the_books_in_the_browser() {
         .submit(
             "/o/gul/treasury/settings",
             "/o/gul/treasury/bank-accounts",
-            &[("number", "5122"), ("label", "La Nef")],
+            &[
+                ("number", "5122"),
+                ("label", "La Nef"),
+                ("csv_separator", ";"),
+                ("csv_skip", "2"),
+                ("csv_date", "1"),
+                ("csv_date_format", "%d/%m/%Y"),
+                ("csv_label", "2"),
+                ("csv_amount", ""),
+                ("csv_debit", "3"),
+                ("csv_credit", "4"),
+                ("csv_decimal", "comma"),
+            ],
         )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
+    // The bank's CSV now imports with the saved mapping.
+    let (status, _, page) = camille
+        .submit(
+            "/o/gul/treasury/import",
+            "/o/gul/treasury/import",
+            &[("file", CSV), ("bank_account", "5122")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Import : 6 ligne"), "{page}");
     let (_, page) = camille.get("/o/gul/treasury/settings").await;
     assert!(page.contains("411DUPONT") && page.contains("La Nef"));
 
@@ -1243,4 +1379,130 @@ async fn any_sequence_of_operations_keeps_the_books_balanced() {
         let cents = fabrique_treasury::amount::parse_amount(amount).unwrap();
         assert_eq!(cents, balance_of(&tb, account), "{account}");
     }
+}
+
+#[tokio::test]
+async fn dues_are_recorded_per_member_and_period() {
+    let t = TestApp::spawn().await;
+    let camille = books(&t, "gul").await;
+    let lea = t.user("lea@example.org", "Léa").await;
+    let (status, _) = camille
+        .post(
+            "/api/v1/orgs/gul/members",
+            json!({"email": "lea@example.org", "role": "member"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _) = camille
+        .put(
+            "/api/v1/orgs/gul/treasury/settings",
+            json!({"dues_amount": 2_000}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, rows) = lea.get("/api/v1/orgs/gul/dues?period=2026").await;
+    assert_eq!(status, StatusCode::OK, "{rows}");
+    let rows = rows.as_array().unwrap().clone();
+    assert_eq!(rows.len(), 2);
+    assert!(rows.iter().all(|r| r["paid"].is_null()));
+    let lea_id = rows.iter().find(|r| r["name"] == "Léa").unwrap()["member_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let pay = json!({"member_id": lea_id, "period": "2026", "date": "2026-02-01"});
+    let (status, _) = lea.post("/api/v1/orgs/gul/dues", pay.clone()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, paid) = camille.post("/api/v1/orgs/gul/dues", pay.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{paid}");
+    assert_eq!(paid["paid"], 2_000);
+    let (status, body) = camille.post("/api/v1/orgs/gul/dues", pay).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(error_of(&body).1.as_deref(), Some("period"));
+    let (status, body) = camille
+        .post(
+            "/api/v1/orgs/gul/dues",
+            json!({"member_id": lea_id, "period": "l'an prochain", "date": "2026-02-01"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_of(&body).1.as_deref(), Some("period"));
+    let (status, body) = camille
+        .post(
+            "/api/v1/orgs/gul/dues",
+            json!({"member_id": "personne", "period": "2026", "date": "2026-02-01"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_of(&body).1.as_deref(), Some("member_id"));
+    let (_, tb) = camille
+        .get("/api/v1/orgs/gul/ledger/trial-balance?year=2026")
+        .await;
+    assert_eq!(balance_of(&tb, "756"), -2_000);
+    let (_, rows) = camille.get("/api/v1/orgs/gul/dues?period=2026").await;
+    let paid: Vec<_> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| !r["paid"].is_null())
+        .collect();
+    assert_eq!(paid.len(), 1);
+}
+
+#[tokio::test]
+async fn unspent_earmarked_funds_are_carried_over_before_closing() {
+    let t = TestApp::spawn().await;
+    let camille = books(&t, "gul").await;
+    let base = "/api/v1/orgs/gul";
+    let (status, body) = camille
+        .post(
+            &format!("{base}/subsidies"),
+            json!({"funder": "Région", "amount": 500_000, "status": "paid", "probability": 100, "expected_delay_days": 0, "project": "repair-cafe",
+                   "instalments": [{"share": {"percent": 100}, "expected_date": "2025-03-01", "condition": "advance", "received": true}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = camille
+        .post(
+            &format!("{base}/ledger/entries"),
+            json!({"journal": "OD", "date": "2025-03-01", "label": "Subvention Région", "validate": true, "lines": [
+                {"account": "512", "debit": 500_000}, {"account": "740", "credit": 500_000, "project": "repair-cafe"}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, _) = camille
+        .post(
+            &format!("{base}/ledger/entries"),
+            json!({"journal": "AC", "date": "2025-06-01", "label": "Outils", "validate": true, "lines": [
+                {"account": "606", "debit": 200_000, "project": "repair-cafe"}, {"account": "512", "credit": 200_000}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, funds) = camille
+        .get(&format!("{base}/ledger/reports/dedicated-funds?year=2025"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{funds}");
+    assert_eq!(funds[0]["unspent"], 300_000, "{funds}");
+    let (status, entry) = camille
+        .post(
+            &format!("{base}/ledger/years/2025/dedicated-funds"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{entry}");
+    assert_eq!(entry["date"], "2025-12-31");
+    let (status, _) = camille
+        .post(
+            &format!("{base}/ledger/years/2025/dedicated-funds"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (_, is) = camille
+        .get(&format!("{base}/ledger/reports/income-statement?year=2025"))
+        .await;
+    assert_eq!(is["result"], 0, "the unspent part leaves the result: {is}");
+    let (status, closed) = camille
+        .post(&format!("{base}/ledger/years/2025/close"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{closed}");
 }
