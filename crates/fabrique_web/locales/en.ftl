@@ -343,3 +343,4 @@ governance-error-resolutions_open = Close every resolution before signing the mi
 governance-error-minutes_signed = The minutes are signed: the attendance can no longer change.
 governance-error-presence_invalid = Unknown presence: present, remote, represented or absent.
 governance-error-member_unknown = Not an active member of this organisation.
+governance-part-of-assembly = A resolution of the general assembly: see the assembly

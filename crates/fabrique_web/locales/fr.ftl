@@ -343,3 +343,4 @@ governance-error-resolutions_open = Closez toutes les résolutions avant de sign
 governance-error-minutes_signed = Le procès-verbal est signé : les présences ne peuvent plus changer.
 governance-error-presence_invalid = Présence inconnue : présent, à distance, représenté ou absent.
 governance-error-member_unknown = Ce n'est pas un membre actif de l'organisation.
+governance-part-of-assembly = Résolution de l'assemblée générale : voir l'assemblée

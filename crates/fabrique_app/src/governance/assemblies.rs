@@ -642,8 +642,27 @@ async fn generate(
                     p["voted"], p["electorate"], p["by_proxy"]
                 );
                 if let Some(t) = r["details"]["totals"].as_object() {
-                    let parts: Vec<String> = t.iter().map(|(k, v)| format!("{k} : {v}")).collect();
+                    let parts: Vec<String> = t
+                        .iter()
+                        .map(|(k, v)| format!("{} : {}", choice_fr(k), plain(v)))
+                        .collect();
                     md += &format!("**Résultat détaillé :** {}\n\n", parts.join(" · "));
+                }
+                if let Some(cs) = r["details"]["colleges"].as_object() {
+                    for (name, c) in cs {
+                        md += &format!(
+                            "- Collège {name} (part {}) : pour {}, contre {}, exprimés {}\n",
+                            plain(&c["share"]),
+                            plain(&c["for"]),
+                            plain(&c["against"]),
+                            plain(&c["expressed"])
+                        );
+                    }
+                    let share = &r["details"]["for_share"];
+                    if !share.is_null() {
+                        md += &format!("\nPart pondérée des voix pour : {}\n", plain(share));
+                    }
+                    md += "\n";
                 }
                 let verdict = if !r["valid"].as_bool().unwrap_or(false) {
                     "non valable (quorum non atteint)".to_owned()
@@ -660,6 +679,25 @@ async fn generate(
         }
     }
     Ok(md)
+}
+
+/// A motion's choice in French, for the minutes.
+fn choice_fr(key: &str) -> &str {
+    match key {
+        "for" => "pour",
+        "against" => "contre",
+        "abstain" => "abstention",
+        "blank" => "blanc",
+        other => other,
+    }
+}
+
+/// An exact number of the engine's output without JSON quotes (`12`, `2/3`).
+fn plain(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
 }
 
 fn rule_text(rule: &serde_json::Value) -> String {

@@ -1115,6 +1115,8 @@ async fn a_full_assembly_with_colleges_proxies_and_signed_minutes() {
         "Approbation des comptes",
         "majorité simple",
         "adoptée",
+        "pour : 4",
+        "Collège Salariés (part 3/10)",
     ] {
         assert!(md.contains(needle), "{needle} in the minutes:\n{md}");
     }
