@@ -1372,3 +1372,54 @@ async fn the_charter_page_records_then_proposes_changes_in_toml() {
         "a change is a decision: {location}"
     );
 }
+
+#[tokio::test]
+async fn a_proxy_is_given_and_voted_from_the_pages() {
+    let t = TestApp::spawn().await;
+    let ((admin, _), m) = org_with(&t, "mandat", "association", &[], 2).await;
+    let id = draft(
+        &admin,
+        "mandat",
+        json!({"title": "Local", "method": "approval", "candidates": ["Nord", "Sud"]}),
+    )
+    .await;
+    let page = format!("/o/mandat/decisions/{id}");
+    let grantor = browser_as(&t, "m0@mandat.test").await;
+    let holder_id = m[1].1.clone();
+    let (status, _, html) = grantor
+        .submit(&page, &format!("{page}/proxy"), &[("holder", &holder_id)])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
+    let (status, _, html) = grantor
+        .submit(&page, &format!("{page}/proxy"), &[("holder", &holder_id)])
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "one proxy per decision");
+    assert!(html.contains("révoquez"), "{html}");
+    open(&admin, "mandat", &id).await;
+    let holder = browser_as(&t, "m1@mandat.test").await;
+    let (_, html) = holder.get(&page).await;
+    assert!(
+        html.contains("Voter pour Membre 0"),
+        "a form per mandate: {html}"
+    );
+    let grantor_id = m[0].1.clone();
+    let (status, _, html) = holder
+        .submit(
+            &page,
+            &format!("{page}/vote"),
+            &[
+                ("for_member", &grantor_id),
+                ("approve", "Nord"),
+                ("approve", "Sud"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let (status, _, _) = holder
+        .submit(&page, &format!("{page}/vote"), &[("approve", "Sud")])
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let result = close(&admin, "mandat", &id).await;
+    assert_eq!(result["participation"]["by_proxy"], 1);
+    assert_eq!(result["details"]["totals"]["Sud"], 2, "{result}");
+}
