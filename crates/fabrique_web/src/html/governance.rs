@@ -65,6 +65,13 @@ fn localized(ctx: &Ctx, e: &AppError) -> AppError {
     }
 }
 
+/// The translated name of a counting method (`governance-method-<name>`).
+pub fn method_label(ctx: &Ctx, method: &str) -> String {
+    ctx.tr
+        .t(&format!("governance-method-{}", method.replace('_', "-")))
+        .to_owned()
+}
+
 /// The methods offered in the draft form, in the engine's order.
 const METHODS: &[&str] = &[
     "motion",
