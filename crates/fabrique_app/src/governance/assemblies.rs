@@ -5,7 +5,10 @@
 //! Advance remote votes need no merging step: a resolution is one decision, which may open
 //! before the meeting (remote ballots) and stay open during it (ballots in the room); the
 //! chair closes it, and every ballot is counted once. For a resolution of an assembly the
-//! members present, remote and represented are the election's `present`.
+//! members present, remote and represented are the election's `present`, and its quorum is
+//! the assembly's (the charter's `assembly_quorum` on first call, `second_call_quorum` on
+//! second call) unless the resolution sets its own: a resolution of an assembly that misses
+//! its quorum is invalid, and a second call is convened with `second_call_of`.
 
 use fabrique_core::ids::new_id;
 use fabrique_core::optional_text;

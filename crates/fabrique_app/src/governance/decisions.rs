@@ -773,7 +773,25 @@ pub async fn open_now(
         quorum: d.quorum.clone(),
         stv_variant: StvVariant::Scottish,
     };
-    let mut election = election_of(method, &spec, rules.for_kind(&d.kind));
+    let mut kind_rules = rules.for_kind(&d.kind).clone();
+    // A resolution of an assembly takes the assembly's quorum (first or second call), met
+    // by the members present, remote or represented, unless the draft set its own.
+    if let Some(a) = &d.assembly_id {
+        let call: i64 = sqlx::query("SELECT call_number FROM assemblies WHERE id = $1")
+            .bind(a)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("call_number")?;
+        let assembly_quorum = if call >= 2 {
+            rules.second_call_quorum.clone()
+        } else {
+            rules.assembly_quorum.clone()
+        };
+        if call >= 2 || assembly_quorum.is_some() {
+            kind_rules.quorum = assembly_quorum;
+        }
+    }
+    let mut election = election_of(method, &spec, &kind_rules);
     election.electorate = Some(Fraction::new(voters.len() as i64, 1));
     election.colleges = colleges;
     election.seed = Some(Seed(id.to_owned()));

@@ -1013,6 +1013,18 @@ async fn a_full_assembly_with_colleges_proxies_and_signed_minutes() {
     assert_eq!(status, StatusCode::OK, "{view}");
     assert_eq!(view["quorum"]["reached"], false);
     assert_eq!(view["quorum"]["electorate"], 8);
+    // Its resolution is therefore invalid, not rejected.
+    let r0 = draft(&admin, "ag", json!({"title": "Approbation des comptes", "method": "motion", "assembly": first_id, "secret": false})).await;
+    open(&admin, "ag", &r0).await;
+    voted(&m[0].0, "ag", &r0, json!({"choice": "for"})).await;
+    voted(&m[1].0, "ag", &r0, json!({"choice": "for"})).await;
+    voted(&m[2].0, "ag", &r0, json!({"choice": "for"})).await;
+    let r = close(&admin, "ag", &r0).await;
+    assert_eq!(
+        (r["valid"].clone(), r["passed"].clone()),
+        (json!(false), json!(false)),
+        "{r}"
+    );
     // A second call has no quorum.
     let (status, second) = admin
         .post(
@@ -1092,6 +1104,7 @@ async fn a_full_assembly_with_colleges_proxies_and_signed_minutes() {
         .await;
     assert_eq!(result["participation"]["voted"], 5);
     assert_eq!(result["participation"]["by_proxy"], 1);
+    assert_eq!(result["valid"], true, "no quorum on second call");
     assert!(result["details"]["colleges"].is_object(), "{result}");
     assert_recounts(&admin, "ag", &r1, &result).await;
 
