@@ -773,6 +773,19 @@ async fn bad_drafts_are_refused_naming_the_field() {
         error_of(&b),
         ("reason_required".into(), Some("body".into()))
     );
+    let (status, b) = m[0]
+        .0
+        .post(
+            &format!("/api/v1/orgs/brouillon/decisions/{id}/comments"),
+            json!({"kind": "objection", "body": "Trop tôt"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{b}");
+    let (_, thread) = admin
+        .get(&format!("/api/v1/orgs/brouillon/decisions/{id}/comments"))
+        .await;
+    assert_eq!(thread[0]["kind"], "objection");
+    assert_eq!(thread[0]["author"], "Membre 0");
     open(&admin, "brouillon", &id).await;
     let (status, b) = vote(&m[0].0, "brouillon", &id, json!({"objection": ""})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
