@@ -566,25 +566,30 @@ async fn vote(
             receipt,
         })),
         Err(e) if is_form_error(&e) => {
-            let form = FormState::new(VOTE_FIELDS).failed(&ctx, &localized(&ctx, &e));
             let q = PageQuery {
                 replaces: Some(value(&pairs, "replaces").to_owned()),
                 for_member: Some(value(&pairs, "for_member").to_owned()),
                 notice: None,
             };
-            decision_page(
-                &state,
-                ctx,
-                &slug,
-                &id,
-                q,
-                form,
-                crate::error::status_of(&e),
-            )
-            .await
+            refused(&state, ctx, &slug, &id, q, FormState::new(VOTE_FIELDS), &e).await
         }
         Err(e) => Err(ctx.fail(e)),
     }
+}
+
+/// The decision page again, with the message of a refused form.
+async fn refused(
+    state: &AppState,
+    ctx: Ctx,
+    slug: &str,
+    id: &str,
+    q: PageQuery,
+    form: FormState,
+    e: &AppError,
+) -> PageResult {
+    let form = form.failed(&ctx, &localized(&ctx, e));
+    let status = crate::error::status_of(e);
+    decision_page(state, ctx, slug, id, q, form, status).await
 }
 
 #[derive(serde::Deserialize)]
@@ -611,23 +616,12 @@ async fn comment(
             Ok(Redirect::to(&format!("/o/{slug}/decisions/{id}#deliberation")).into_response())
         }
         Err(e) if is_form_error(&e) => {
+            // Every refusal of a comment is shown next to the comment field.
+            let e = AppError::invalid("comment", e.code(), e.to_string());
             let form = FormState::new(&["comment"])
                 .with("comment", f.body)
-                .with("kind", f.kind)
-                .failed(
-                    &ctx,
-                    &localized(&ctx, &AppError::invalid("comment", e.code(), e.to_string())),
-                );
-            decision_page(
-                &state,
-                ctx,
-                &slug,
-                &id,
-                PageQuery::default(),
-                form,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+                .with("kind", f.kind);
+            refused(&state, ctx, &slug, &id, PageQuery::default(), form, &e).await
         }
         Err(e) => Err(ctx.fail(e)),
     }
@@ -656,17 +650,8 @@ async fn grant_proxy(
             Ok(Redirect::to(&format!("/o/{slug}/decisions/{id}?notice=proxy")).into_response())
         }
         Err(e) if is_form_error(&e) => {
-            let form = FormState::new(VOTE_FIELDS).failed(&ctx, &localized(&ctx, &e));
-            decision_page(
-                &state,
-                ctx,
-                &slug,
-                &id,
-                PageQuery::default(),
-                form,
-                crate::error::status_of(&e),
-            )
-            .await
+            let form = FormState::new(VOTE_FIELDS);
+            refused(&state, ctx, &slug, &id, PageQuery::default(), form, &e).await
         }
         Err(e) => Err(ctx.fail(e)),
     }
