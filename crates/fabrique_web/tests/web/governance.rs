@@ -1058,6 +1058,33 @@ async fn a_full_assembly_with_colleges_proxies_and_signed_minutes() {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{b}");
+    // The cap (2) counts assembly and resolution proxies together.
+    let (status, _) = m[5]
+        .0
+        .post(
+            "/api/v1/orgs/ag/proxies",
+            json!({"assembly": aid, "holder": m[4].1}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let capped = draft(
+        &admin,
+        "ag",
+        json!({"title": "Divers", "method": "motion", "assembly": aid}),
+    )
+    .await;
+    let (status, b) = m[6]
+        .0
+        .post(
+            "/api/v1/orgs/ag/proxies",
+            json!({"decision": capped, "holder": m[4].1}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{b}");
+    let status = delete_json(&m[5].0, "/api/v1/orgs/ag/proxies", json!({"assembly": aid})).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    open(&admin, "ag", &capped).await;
+    close(&admin, "ag", &capped).await;
     let (status, b) = admin
         .post(
             &format!("/api/v1/orgs/ag/assemblies/{aid}/attendance"),
