@@ -40,6 +40,10 @@ pub fn router() -> Router<AppState> {
         .route("/o/{slug}/assemblies/{id}", get(assembly_page))
         .route("/o/{slug}/assemblies/{id}/attendance", post(attendance))
         .route("/o/{slug}/assemblies/{id}/proxy", post(assembly_proxy))
+        .route(
+            "/o/{slug}/assemblies/{id}/proxy/revoke",
+            post(revoke_assembly_proxy),
+        )
         .route("/o/{slug}/assemblies/{id}/minutes", get(minutes_page))
         .route("/o/{slug}/assemblies/{id}/minutes.md", get(minutes_md))
         .route("/o/{slug}/assemblies/{id}/sign", post(sign))
@@ -1350,6 +1354,21 @@ async fn assembly_proxy(
     let done = proxies::grant(&state.app, &user, &slug, &input)
         .await
         .map(|_| ());
+    back_to_assembly(&state, ctx, &slug, &id, done).await
+}
+
+async fn revoke_assembly_proxy(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, id)): Path<(String, String)>,
+    CsrfForm(_): CsrfForm<super::account::Empty>,
+) -> PageResult {
+    let user = ctx.require_user()?.clone();
+    let input = ProxyInput {
+        assembly: Some(id.clone()),
+        ..Default::default()
+    };
+    let done = proxies::revoke(&state.app, &user, &slug, &input).await;
     back_to_assembly(&state, ctx, &slug, &id, done).await
 }
 

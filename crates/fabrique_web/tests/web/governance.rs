@@ -1339,6 +1339,24 @@ async fn assembly_pages_convene_record_attendance_and_print_the_minutes() {
         page.contains("Quorum atteint") || page.contains("Quorum reached"),
         "{page}"
     );
+    // A member gives, then withdraws, a proxy for the whole assembly.
+    let lea = browser_as(&t, "m1@salle.test").await;
+    let (status, _, _) = lea
+        .submit(
+            &location,
+            &format!("{location}/proxy"),
+            &[("holder", &m[0].1)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = lea.get(&location).await;
+    assert!(page.contains("/proxy/revoke"), "{page}");
+    let (status, _, _) = lea
+        .submit(&location, &format!("{location}/proxy/revoke"), &[])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = lea.get(&location).await;
+    assert!(!page.contains("/proxy/revoke"));
     // A resolution added from the agenda belongs to the assembly.
     let id = location.rsplit('/').next().unwrap().to_owned();
     let new = format!("/o/salle/decisions/new?assembly={id}");
