@@ -5,7 +5,10 @@
 //! Advance remote votes need no merging step: a resolution is one decision, which may open
 //! before the meeting (remote ballots) and stay open during it (ballots in the room); the
 //! chair closes it, and every ballot is counted once. For a resolution of an assembly the
-//! members present, remote and represented are the election's `present`.
+//! members present, remote and represented are the election's `present`, and its quorum is
+//! the assembly's (the charter's `assembly_quorum` on first call, `second_call_quorum` on
+//! second call) unless the resolution sets its own: a resolution of an assembly that misses
+//! its quorum is invalid, and a second call is convened with `second_call_of`.
 
 use fabrique_core::ids::new_id;
 use fabrique_core::optional_text;
@@ -642,8 +645,27 @@ async fn generate(
                     p["voted"], p["electorate"], p["by_proxy"]
                 );
                 if let Some(t) = r["details"]["totals"].as_object() {
-                    let parts: Vec<String> = t.iter().map(|(k, v)| format!("{k} : {v}")).collect();
+                    let parts: Vec<String> = t
+                        .iter()
+                        .map(|(k, v)| format!("{} : {}", choice_fr(k), plain(v)))
+                        .collect();
                     md += &format!("**Résultat détaillé :** {}\n\n", parts.join(" · "));
+                }
+                if let Some(cs) = r["details"]["colleges"].as_object() {
+                    for (name, c) in cs {
+                        md += &format!(
+                            "- Collège {name} (part {}) : pour {}, contre {}, exprimés {}\n",
+                            plain(&c["share"]),
+                            plain(&c["for"]),
+                            plain(&c["against"]),
+                            plain(&c["expressed"])
+                        );
+                    }
+                    let share = &r["details"]["for_share"];
+                    if !share.is_null() {
+                        md += &format!("\nPart pondérée des voix pour : {}\n", plain(share));
+                    }
+                    md += "\n";
                 }
                 let verdict = if !r["valid"].as_bool().unwrap_or(false) {
                     "non valable (quorum non atteint)".to_owned()
@@ -660,6 +682,25 @@ async fn generate(
         }
     }
     Ok(md)
+}
+
+/// A motion's choice in French, for the minutes.
+fn choice_fr(key: &str) -> &str {
+    match key {
+        "for" => "pour",
+        "against" => "contre",
+        "abstain" => "abstention",
+        "blank" => "blanc",
+        other => other,
+    }
+}
+
+/// An exact number of the engine's output without JSON quotes (`12`, `2/3`).
+fn plain(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
 }
 
 fn rule_text(rule: &serde_json::Value) -> String {

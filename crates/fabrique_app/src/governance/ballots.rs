@@ -100,7 +100,13 @@ pub async fn cast(
             "this decision is not open for voting",
         ));
     }
-    let d = decisions::load_in(&mut tx, &org.id, id).await?;
+    // Only what voting needs (the hot path): secrecy, assembly, and the frozen election.
+    let row = sqlx::query("SELECT secret, assembly_id FROM decisions WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let secret = row.try_get::<i64, _>("secret")? != 0;
+    let assembly_id: Option<String> = row.try_get("assembly_id")?;
     let frozen = decisions::frozen_in(&mut tx, id).await?;
     let row = sqlx::query("SELECT voted, voted_by, college FROM decision_electorate WHERE decision_id = $1 AND member_id = $2")
         .bind(id)
@@ -132,7 +138,7 @@ pub async fn cast(
         .bind(&voice)
         .bind(&me)
         .bind(id)
-        .bind(&d.assembly_id)
+        .bind(&assembly_id)
         .fetch_optional(&mut *tx)
         .await?;
         match p {
@@ -164,7 +170,7 @@ pub async fn cast(
         )
         .bind(&me)
         .bind(id)
-        .bind(&d.assembly_id)
+        .bind(&assembly_id)
         .fetch_all(&mut *tx)
         .await?;
         for g in &granted {
@@ -205,7 +211,7 @@ pub async fn cast(
 
     let tracker = new_random_id();
     let mut replaced = false;
-    if d.secret {
+    if secret {
         if voted {
             let Some(old) = &replaces else {
                 return Err(AppError::invalid(

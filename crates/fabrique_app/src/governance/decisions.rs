@@ -678,6 +678,35 @@ pub fn fingerprint(voters: &[(String, Option<String>)]) -> String {
     hex::encode(Sha256::digest(lines.concat().as_bytes()))
 }
 
+/// Moves a decision from one status to the next (`draft` → `open` → `closed`), stamping
+/// `opened_at` or `closed_at`. The `WHERE status = from` makes it happen once: true only for
+/// the caller whose update changed the row, even with several processes on one database.
+async fn transition(
+    conn: &mut AnyConnection,
+    now: i64,
+    org_id: &str,
+    id: &str,
+    from: &str,
+    to: &str,
+) -> AppResult<bool> {
+    let stamp = if to == "open" {
+        "opened_at"
+    } else {
+        "closed_at"
+    };
+    let done = sqlx::query(&format!(
+        "UPDATE decisions SET status = $1, {stamp} = $2, updated_at = $2 WHERE id = $3 AND org_id = $4 AND status = $5"
+    ))
+    .bind(to)
+    .bind(now)
+    .bind(id)
+    .bind(org_id)
+    .bind(from)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Opens a draft exactly once: only the caller whose `UPDATE … WHERE status = 'draft'`
 /// changed the row fixes the electorate. Returns whether this call opened it.
 pub async fn open_now(
@@ -688,13 +717,7 @@ pub async fn open_now(
 ) -> AppResult<bool> {
     let now = app.now();
     let mut tx = app.db.write.begin().await?;
-    let done = sqlx::query("UPDATE decisions SET status = 'open', opened_at = $1, updated_at = $1 WHERE id = $2 AND org_id = $3 AND status = 'draft'")
-        .bind(now)
-        .bind(id)
-        .bind(org_id)
-        .execute(&mut *tx)
-        .await?;
-    if done.rows_affected() != 1 {
+    if !transition(&mut tx, now, org_id, id, "draft", "open").await? {
         return Ok(false);
     }
     let d = load_in(&mut tx, org_id, id).await?;
@@ -773,7 +796,25 @@ pub async fn open_now(
         quorum: d.quorum.clone(),
         stv_variant: StvVariant::Scottish,
     };
-    let mut election = election_of(method, &spec, rules.for_kind(&d.kind));
+    let mut kind_rules = rules.for_kind(&d.kind).clone();
+    // A resolution of an assembly takes the assembly's quorum (first or second call), met
+    // by the members present, remote or represented, unless the draft set its own.
+    if let Some(a) = &d.assembly_id {
+        let call: i64 = sqlx::query("SELECT call_number FROM assemblies WHERE id = $1")
+            .bind(a)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("call_number")?;
+        let assembly_quorum = if call >= 2 {
+            rules.second_call_quorum.clone()
+        } else {
+            rules.assembly_quorum.clone()
+        };
+        if call >= 2 || assembly_quorum.is_some() {
+            kind_rules.quorum = assembly_quorum;
+        }
+    }
+    let mut election = election_of(method, &spec, &kind_rules);
     election.electorate = Some(Fraction::new(voters.len() as i64, 1));
     election.colleges = colleges;
     election.seed = Some(Seed(id.to_owned()));
@@ -816,13 +857,7 @@ pub async fn close_now(
 ) -> AppResult<bool> {
     let now = app.now();
     let mut tx = app.db.write.begin().await?;
-    let done = sqlx::query("UPDATE decisions SET status = 'closed', closed_at = $1, updated_at = $1 WHERE id = $2 AND org_id = $3 AND status = 'open'")
-        .bind(now)
-        .bind(id)
-        .bind(org_id)
-        .execute(&mut *tx)
-        .await?;
-    if done.rows_affected() != 1 {
+    if !transition(&mut tx, now, org_id, id, "open", "closed").await? {
         return Ok(false);
     }
     let d = load_in(&mut tx, org_id, id).await?;

@@ -43,8 +43,10 @@
 //!
 //! Residual risk, documented rather than hidden: PostgreSQL keeps per-row system columns
 //! (`xmin`, `ctid`) and a write-ahead log that a database superuser could use to correlate
-//! the two writes of one transaction; an instance that needs protection against its own
-//! database superuser should use SQLite or restrict access to PostgreSQL's internals.
+//! the two writes of one transaction, and on either engine the write-ahead log keeps recent
+//! writes in order until it is checkpointed. An instance that needs protection against its
+//! own database superuser should restrict access to these internals (and to backups taken
+//! while voting is open).
 //!
 //! # Proxies
 //!

@@ -196,8 +196,16 @@ pub async fn grant(app: &App, actor: &Actor, slug: &str, input: &ProxyInput) -> 
             "you have already given a proxy for this; revoke it first",
         ));
     }
+    // The cap counts every mandate the holder would vote on the same resolutions: for a
+    // decision of an assembly, proxies for the decision and for the assembly; for an
+    // assembly, proxies for it and for any decision on its agenda.
+    let scope = if column == "decision_id" {
+        "(p.decision_id = $2 OR (p.assembly_id IS NOT NULL AND p.assembly_id = (SELECT assembly_id FROM decisions WHERE id = $2)))"
+    } else {
+        "(p.assembly_id = $2 OR p.decision_id IN (SELECT id FROM decisions WHERE assembly_id = $2))"
+    };
     let held: i64 = sqlx::query(&format!(
-        "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM proxies WHERE holder_member_id = $1 AND {column} = $2 AND revoked_at IS NULL"
+        "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM proxies p WHERE p.holder_member_id = $1 AND {scope} AND p.revoked_at IS NULL"
     ))
     .bind(&holder)
     .bind(&target)

@@ -40,6 +40,10 @@ pub fn router() -> Router<AppState> {
         .route("/o/{slug}/assemblies/{id}", get(assembly_page))
         .route("/o/{slug}/assemblies/{id}/attendance", post(attendance))
         .route("/o/{slug}/assemblies/{id}/proxy", post(assembly_proxy))
+        .route(
+            "/o/{slug}/assemblies/{id}/proxy/revoke",
+            post(revoke_assembly_proxy),
+        )
         .route("/o/{slug}/assemblies/{id}/minutes", get(minutes_page))
         .route("/o/{slug}/assemblies/{id}/minutes.md", get(minutes_md))
         .route("/o/{slug}/assemblies/{id}/sign", post(sign))
@@ -63,6 +67,13 @@ fn localized(ctx: &Ctx, e: &AppError) -> AppError {
         AppError::Conflict(_) => AppError::conflict(field, code, message),
         _ => AppError::invalid(field, code, message),
     }
+}
+
+/// The translated name of a counting method (`governance-method-<name>`).
+pub fn method_label(ctx: &Ctx, method: &str) -> String {
+    ctx.tr
+        .t(&format!("governance-method-{}", method.replace('_', "-")))
+        .to_owned()
 }
 
 /// The methods offered in the draft form, in the engine's order.
@@ -559,25 +570,30 @@ async fn vote(
             receipt,
         })),
         Err(e) if is_form_error(&e) => {
-            let form = FormState::new(VOTE_FIELDS).failed(&ctx, &localized(&ctx, &e));
             let q = PageQuery {
                 replaces: Some(value(&pairs, "replaces").to_owned()),
                 for_member: Some(value(&pairs, "for_member").to_owned()),
                 notice: None,
             };
-            decision_page(
-                &state,
-                ctx,
-                &slug,
-                &id,
-                q,
-                form,
-                crate::error::status_of(&e),
-            )
-            .await
+            refused(&state, ctx, &slug, &id, q, FormState::new(VOTE_FIELDS), &e).await
         }
         Err(e) => Err(ctx.fail(e)),
     }
+}
+
+/// The decision page again, with the message of a refused form.
+async fn refused(
+    state: &AppState,
+    ctx: Ctx,
+    slug: &str,
+    id: &str,
+    q: PageQuery,
+    form: FormState,
+    e: &AppError,
+) -> PageResult {
+    let form = form.failed(&ctx, &localized(&ctx, e));
+    let status = crate::error::status_of(e);
+    decision_page(state, ctx, slug, id, q, form, status).await
 }
 
 #[derive(serde::Deserialize)]
@@ -604,23 +620,12 @@ async fn comment(
             Ok(Redirect::to(&format!("/o/{slug}/decisions/{id}#deliberation")).into_response())
         }
         Err(e) if is_form_error(&e) => {
+            // Every refusal of a comment is shown next to the comment field.
+            let e = AppError::invalid("comment", e.code(), e.to_string());
             let form = FormState::new(&["comment"])
                 .with("comment", f.body)
-                .with("kind", f.kind)
-                .failed(
-                    &ctx,
-                    &localized(&ctx, &AppError::invalid("comment", e.code(), e.to_string())),
-                );
-            decision_page(
-                &state,
-                ctx,
-                &slug,
-                &id,
-                PageQuery::default(),
-                form,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+                .with("kind", f.kind);
+            refused(&state, ctx, &slug, &id, PageQuery::default(), form, &e).await
         }
         Err(e) => Err(ctx.fail(e)),
     }
@@ -649,17 +654,8 @@ async fn grant_proxy(
             Ok(Redirect::to(&format!("/o/{slug}/decisions/{id}?notice=proxy")).into_response())
         }
         Err(e) if is_form_error(&e) => {
-            let form = FormState::new(VOTE_FIELDS).failed(&ctx, &localized(&ctx, &e));
-            decision_page(
-                &state,
-                ctx,
-                &slug,
-                &id,
-                PageQuery::default(),
-                form,
-                crate::error::status_of(&e),
-            )
-            .await
+            let form = FormState::new(VOTE_FIELDS);
+            refused(&state, ctx, &slug, &id, PageQuery::default(), form, &e).await
         }
         Err(e) => Err(ctx.fail(e)),
     }
@@ -1358,6 +1354,21 @@ async fn assembly_proxy(
     let done = proxies::grant(&state.app, &user, &slug, &input)
         .await
         .map(|_| ());
+    back_to_assembly(&state, ctx, &slug, &id, done).await
+}
+
+async fn revoke_assembly_proxy(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, id)): Path<(String, String)>,
+    CsrfForm(_): CsrfForm<super::account::Empty>,
+) -> PageResult {
+    let user = ctx.require_user()?.clone();
+    let input = ProxyInput {
+        assembly: Some(id.clone()),
+        ..Default::default()
+    };
+    let done = proxies::revoke(&state.app, &user, &slug, &input).await;
     back_to_assembly(&state, ctx, &slug, &id, done).await
 }
 

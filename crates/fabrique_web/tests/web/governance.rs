@@ -773,6 +773,19 @@ async fn bad_drafts_are_refused_naming_the_field() {
         error_of(&b),
         ("reason_required".into(), Some("body".into()))
     );
+    let (status, b) = m[0]
+        .0
+        .post(
+            &format!("/api/v1/orgs/brouillon/decisions/{id}/comments"),
+            json!({"kind": "objection", "body": "Trop tôt"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{b}");
+    let (_, thread) = admin
+        .get(&format!("/api/v1/orgs/brouillon/decisions/{id}/comments"))
+        .await;
+    assert_eq!(thread[0]["kind"], "objection");
+    assert_eq!(thread[0]["author"], "Membre 0");
     open(&admin, "brouillon", &id).await;
     let (status, b) = vote(&m[0].0, "brouillon", &id, json!({"objection": ""})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
@@ -1013,6 +1026,18 @@ async fn a_full_assembly_with_colleges_proxies_and_signed_minutes() {
     assert_eq!(status, StatusCode::OK, "{view}");
     assert_eq!(view["quorum"]["reached"], false);
     assert_eq!(view["quorum"]["electorate"], 8);
+    // Its resolution is therefore invalid, not rejected.
+    let r0 = draft(&admin, "ag", json!({"title": "Approbation des comptes", "method": "motion", "assembly": first_id, "secret": false})).await;
+    open(&admin, "ag", &r0).await;
+    voted(&m[0].0, "ag", &r0, json!({"choice": "for"})).await;
+    voted(&m[1].0, "ag", &r0, json!({"choice": "for"})).await;
+    voted(&m[2].0, "ag", &r0, json!({"choice": "for"})).await;
+    let r = close(&admin, "ag", &r0).await;
+    assert_eq!(
+        (r["valid"].clone(), r["passed"].clone()),
+        (json!(false), json!(false)),
+        "{r}"
+    );
     // A second call has no quorum.
     let (status, second) = admin
         .post(
@@ -1033,6 +1058,33 @@ async fn a_full_assembly_with_colleges_proxies_and_signed_minutes() {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{b}");
+    // The cap (2) counts assembly and resolution proxies together.
+    let (status, _) = m[5]
+        .0
+        .post(
+            "/api/v1/orgs/ag/proxies",
+            json!({"assembly": aid, "holder": m[4].1}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let capped = draft(
+        &admin,
+        "ag",
+        json!({"title": "Divers", "method": "motion", "assembly": aid}),
+    )
+    .await;
+    let (status, b) = m[6]
+        .0
+        .post(
+            "/api/v1/orgs/ag/proxies",
+            json!({"decision": capped, "holder": m[4].1}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{b}");
+    let status = delete_json(&m[5].0, "/api/v1/orgs/ag/proxies", json!({"assembly": aid})).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    open(&admin, "ag", &capped).await;
+    close(&admin, "ag", &capped).await;
     let (status, b) = admin
         .post(
             &format!("/api/v1/orgs/ag/assemblies/{aid}/attendance"),
@@ -1092,6 +1144,7 @@ async fn a_full_assembly_with_colleges_proxies_and_signed_minutes() {
         .await;
     assert_eq!(result["participation"]["voted"], 5);
     assert_eq!(result["participation"]["by_proxy"], 1);
+    assert_eq!(result["valid"], true, "no quorum on second call");
     assert!(result["details"]["colleges"].is_object(), "{result}");
     assert_recounts(&admin, "ag", &r1, &result).await;
 
@@ -1115,6 +1168,8 @@ async fn a_full_assembly_with_colleges_proxies_and_signed_minutes() {
         "Approbation des comptes",
         "majorité simple",
         "adoptée",
+        "pour : 4",
+        "Collège Salariés (part 3/10)",
     ] {
         assert!(md.contains(needle), "{needle} in the minutes:\n{md}");
     }
@@ -1284,6 +1339,24 @@ async fn assembly_pages_convene_record_attendance_and_print_the_minutes() {
         page.contains("Quorum atteint") || page.contains("Quorum reached"),
         "{page}"
     );
+    // A member gives, then withdraws, a proxy for the whole assembly.
+    let lea = browser_as(&t, "m1@salle.test").await;
+    let (status, _, _) = lea
+        .submit(
+            &location,
+            &format!("{location}/proxy"),
+            &[("holder", &m[0].1)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = lea.get(&location).await;
+    assert!(page.contains("/proxy/revoke"), "{page}");
+    let (status, _, _) = lea
+        .submit(&location, &format!("{location}/proxy/revoke"), &[])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = lea.get(&location).await;
+    assert!(!page.contains("/proxy/revoke"));
     // A resolution added from the agenda belongs to the assembly.
     let id = location.rsplit('/').next().unwrap().to_owned();
     let new = format!("/o/salle/decisions/new?assembly={id}");
@@ -1369,4 +1442,55 @@ async fn the_charter_page_records_then_proposes_changes_in_toml() {
         location.starts_with("/o/regles/decisions/"),
         "a change is a decision: {location}"
     );
+}
+
+#[tokio::test]
+async fn a_proxy_is_given_and_voted_from_the_pages() {
+    let t = TestApp::spawn().await;
+    let ((admin, _), m) = org_with(&t, "mandat", "association", &[], 2).await;
+    let id = draft(
+        &admin,
+        "mandat",
+        json!({"title": "Local", "method": "approval", "candidates": ["Nord", "Sud"]}),
+    )
+    .await;
+    let page = format!("/o/mandat/decisions/{id}");
+    let grantor = browser_as(&t, "m0@mandat.test").await;
+    let holder_id = m[1].1.clone();
+    let (status, _, html) = grantor
+        .submit(&page, &format!("{page}/proxy"), &[("holder", &holder_id)])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
+    let (status, _, html) = grantor
+        .submit(&page, &format!("{page}/proxy"), &[("holder", &holder_id)])
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "one proxy per decision");
+    assert!(html.contains("révoquez"), "{html}");
+    open(&admin, "mandat", &id).await;
+    let holder = browser_as(&t, "m1@mandat.test").await;
+    let (_, html) = holder.get(&page).await;
+    assert!(
+        html.contains("Voter pour Membre 0"),
+        "a form per mandate: {html}"
+    );
+    let grantor_id = m[0].1.clone();
+    let (status, _, html) = holder
+        .submit(
+            &page,
+            &format!("{page}/vote"),
+            &[
+                ("for_member", &grantor_id),
+                ("approve", "Nord"),
+                ("approve", "Sud"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let (status, _, _) = holder
+        .submit(&page, &format!("{page}/vote"), &[("approve", "Sud")])
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let result = close(&admin, "mandat", &id).await;
+    assert_eq!(result["participation"]["by_proxy"], 1);
+    assert_eq!(result["details"]["totals"]["Sud"], 2, "{result}");
 }
