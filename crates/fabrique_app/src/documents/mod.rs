@@ -626,6 +626,17 @@ fn check_message(message: &str) -> AppResult<String> {
     Ok(m.to_owned())
 }
 
+fn check_base(row: &Row_, base: i64) -> AppResult<()> {
+    if base < 1 || base > row.current {
+        return Err(AppError::invalid(
+            "base_revision",
+            "revision_unknown",
+            format!("base_revision must be between 1 and {}", row.current),
+        ));
+    }
+    Ok(())
+}
+
 /// What creating a document takes: the content, in the API's JSON shape, and a message.
 pub struct NewDocument<'a> {
     /// `{"kind", "title", "body", "license", "visibility", "tags", "fields"}`.
@@ -920,6 +931,10 @@ struct ThreeWay<'a> {
     author: (&'a str, &'a str),
     message: &'a str,
     action: &'a str,
+    /// For a pull: the source revision being taken in. `ours` is then the source's
+    /// change, the fork keeps its own licence and visibility, and conflicts are reported
+    /// from the fork's side.
+    upstream: Option<i64>,
 }
 
 /// Saves `ours` (made on `base`) on top of the current revision, merging three-way when
@@ -939,8 +954,13 @@ async fn save_merged(
                 MergeOutcome::Clean(c) => (c, true),
                 MergeOutcome::Conflict {
                     merged_with_markers,
-                    conflicts,
+                    mut conflicts,
                 } => {
+                    if w.upstream.is_some() {
+                        for c in &mut conflicts {
+                            std::mem::swap(&mut c.ours, &mut c.theirs);
+                        }
+                    }
                     return Ok(Merged::Conflict(Box::new(MergeConflict {
                         current_revision: row.current,
                         conflicts,
@@ -950,6 +970,12 @@ async fn save_merged(
             },
             _ => (w.ours.clone(), false),
         };
+        let mut content = content;
+        if w.upstream.is_some() {
+            // Upstream changes to licence and visibility are the source's business.
+            content.license = current.license;
+            content.visibility = current.visibility;
+        }
         if content == current {
             return Ok(Merged::Saved(Saved {
                 id: row.id.clone(),
@@ -977,7 +1003,7 @@ async fn save_merged(
             actor,
             w.message,
             w.action,
-            None,
+            w.upstream,
         )
         .await?
         {
@@ -1023,13 +1049,7 @@ pub async fn save(
     let defaults = settings(app, &org.id).await?;
     let ours = parse_content(edit.content, defaults.default_license)?;
     let message = check_message(edit.message)?;
-    if edit.base_revision < 1 || edit.base_revision > row.current {
-        return Err(AppError::invalid(
-            "base_revision",
-            "revision_unknown",
-            format!("base_revision must be between 1 and {}", row.current),
-        ));
-    }
+    check_base(&row, edit.base_revision)?;
     let base = content_at(app, &row.id, edit.base_revision).await?;
     save_merged(
         app,
@@ -1046,6 +1066,7 @@ pub async fn save(
                 &message
             },
             action: "document.saved",
+            upstream: None,
         },
     )
     .await
@@ -1159,6 +1180,7 @@ pub async fn restore(
             author: (&actor.user_id, &actor.name),
             message: &message,
             action: "document.restored",
+            upstream: None,
         },
     )
     .await
@@ -1259,71 +1281,30 @@ pub async fn pull(app: &App, actor: &Actor, org_slug: &str, doc: &str) -> AppRes
     }
     let base = content_at(app, &source.id, upstream).await?;
     let theirs = content_at(app, &source.id, source.current).await?;
-    let mut row = row;
-    for _ in 0..8 {
-        let ours = content_at(app, &row.id, row.current).await?;
-        let mut content = match merge(&base, &ours, &theirs) {
-            MergeOutcome::Clean(c) => c,
-            MergeOutcome::Conflict {
-                merged_with_markers,
-                conflicts,
-            } => {
-                return Ok(Merged::Conflict(Box::new(MergeConflict {
-                    current_revision: row.current,
-                    conflicts,
-                    merged_with_markers,
-                })));
-            }
-        };
-        // The fork keeps its own licence rules and visibility: upstream changes to those
-        // are the source's business.
-        content.license = ours.license;
-        content.visibility = ours.visibility;
-        let message = format!(
-            "Reprise des changements de la source jusqu'à la révision {}",
-            source.current
-        );
-        if let Some(n) = commit_revision(
-            app,
-            &org,
-            &row,
-            row.current,
-            &content,
-            (&actor.user_id, &actor.name),
-            actor,
-            &message,
-            "document.pulled",
-            Some(source.current),
-        )
-        .await?
-        {
-            return Ok(Merged::Saved(Saved {
-                id: row.id.clone(),
-                slug: row.slug.clone(),
-                revision: n,
-                merged: true,
-            }));
-        }
-        row = row_by_id(app, &row.id)
-            .await?
-            .ok_or(AppError::NotFound { what: "document" })?;
-    }
-    Err(AppError::conflict(
-        "document",
-        "busy",
-        "the document is being edited; try again",
-    ))
+    let message = format!(
+        "Reprise des changements de la source jusqu'à la révision {}",
+        source.current
+    );
+    save_merged(
+        app,
+        actor,
+        &org,
+        &row,
+        ThreeWay {
+            base: Some(&base),
+            ours: &theirs,
+            author: (&actor.user_id, &actor.name),
+            message: &message,
+            action: "document.pulled",
+            upstream: Some(source.current),
+        },
+    )
+    .await
 }
 
-/// A change proposal: the proposed content made on `base_revision`, and why.
-pub struct NewProposal<'a> {
-    /// The revision the change was made on.
-    pub base_revision: i64,
-    /// The proposed content, in the API's JSON shape.
-    pub content: &'a serde_json::Value,
-    /// Why.
-    pub message: &'a str,
-}
+/// A change proposal has the shape of a save: the proposed content made on
+/// `base_revision`, and why.
+pub type NewProposal<'a> = Edit<'a>;
 
 /// Opens a change proposal on a document; anyone signed in who can see it may.
 pub async fn propose(
@@ -1344,13 +1325,7 @@ pub async fn propose(
             "say what the change is about",
         ));
     }
-    if p.base_revision < 1 || p.base_revision > row.current {
-        return Err(AppError::invalid(
-            "base_revision",
-            "revision_unknown",
-            format!("base_revision must be between 1 and {}", row.current),
-        ));
-    }
+    check_base(&row, p.base_revision)?;
     let base = content_at(app, &row.id, p.base_revision).await?;
     if base == content {
         return Err(AppError::invalid(
@@ -1613,6 +1588,7 @@ pub async fn accept(
             author: (&author_id, &author_name),
             message: &message,
             action: "document.saved",
+            upstream: None,
         },
     )
     .await;

@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 use super::account::Empty;
 use super::{FormState, OrPage, PageResult, is_form_error, markdown, render, render_with_status};
 use crate::AppState;
-use crate::error::status_of;
+use crate::error::{PageError, status_of};
 use crate::session::{CsrfForm, Ctx};
 
 pub fn router() -> Router<AppState> {
@@ -636,6 +636,28 @@ async fn history_page(
     }))
 }
 
+/// The notice of a merge whose changes overlap, naming the fields.
+fn conflict_notice(ctx: &Ctx, c: &MergeConflict) -> String {
+    let fields: Vec<&str> = c.conflicts.iter().map(|c| c.field.as_str()).collect();
+    ctx.tr.f(
+        "documents-conflict-notice",
+        &[("fields", &fields.join(", "))],
+    )
+}
+
+/// A refused action's translated message and status, to show on the page it came from;
+/// errors that are not the visitor's to fix become the error page.
+fn refused(ctx: &Ctx, e: AppError) -> Result<(String, StatusCode), PageError> {
+    if is_form_error(&e) {
+        Ok((
+            ctx.tr.error(e.code(), &e.to_string()).into_owned(),
+            status_of(&e),
+        ))
+    } else {
+        Err(ctx.fail(e))
+    }
+}
+
 /// Turns a merge's outcome into a redirect to the document, or its page with the conflicts.
 async fn after_merge(
     state: &AppState,
@@ -649,19 +671,13 @@ async fn after_merge(
             Ok(Redirect::to(&format!("/o/{slug}/documents/{}", s.slug)).into_response())
         }
         Ok(Merged::Conflict(c)) => {
-            let fields: Vec<&str> = c.conflicts.iter().map(|c| c.field.as_str()).collect();
-            let notice = ctx.tr.f(
-                "documents-conflict-notice",
-                &[("fields", &fields.join(", "))],
-            );
+            let notice = conflict_notice(&ctx, &c);
             document_view(state, ctx, slug, doc, Some(notice), StatusCode::CONFLICT).await
         }
-        Err(e) if is_form_error(&e) => {
-            let status = status_of(&e);
-            let message = ctx.tr.error(e.code(), &e.to_string()).into_owned();
+        Err(e) => {
+            let (message, status) = refused(&ctx, e)?;
             document_view(state, ctx, slug, doc, Some(message), status).await
         }
-        Err(e) => Err(ctx.fail(e)),
     }
 }
 
@@ -707,12 +723,10 @@ async fn fork(
         Ok(s) => {
             Ok(Redirect::to(&format!("/o/{}/documents/{}", f.into.trim(), s.slug)).into_response())
         }
-        Err(e) if is_form_error(&e) => {
-            let status = status_of(&e);
-            let message = ctx.tr.error(e.code(), &e.to_string()).into_owned();
+        Err(e) => {
+            let (message, status) = refused(&ctx, e)?;
             document_view(&state, ctx, &slug, &doc, Some(message), status).await
         }
-        Err(e) => Err(ctx.fail(e)),
     }
 }
 
@@ -847,12 +861,10 @@ async fn comment(
         Ok(_) => {
             Ok(Redirect::to(&format!("/o/{slug}/documents/{doc}/proposals/{id}")).into_response())
         }
-        Err(e) if is_form_error(&e) => {
-            let status = status_of(&e);
-            let message = ctx.tr.error(e.code(), &e.to_string()).into_owned();
+        Err(e) => {
+            let (message, status) = refused(&ctx, e)?;
             proposal_view(&state, ctx, &slug, &doc, &id, Some(message), status).await
         }
-        Err(e) => Err(ctx.fail(e)),
     }
 }
 
@@ -868,11 +880,7 @@ async fn accept(
             Ok(Redirect::to(&format!("/o/{slug}/documents/{}", s.slug)).into_response())
         }
         Ok(Merged::Conflict(c)) => {
-            let fields: Vec<&str> = c.conflicts.iter().map(|c| c.field.as_str()).collect();
-            let notice = ctx.tr.f(
-                "documents-conflict-notice",
-                &[("fields", &fields.join(", "))],
-            );
+            let notice = conflict_notice(&ctx, &c);
             proposal_view(
                 &state,
                 ctx,
@@ -884,12 +892,10 @@ async fn accept(
             )
             .await
         }
-        Err(e) if is_form_error(&e) => {
-            let status = status_of(&e);
-            let message = ctx.tr.error(e.code(), &e.to_string()).into_owned();
+        Err(e) => {
+            let (message, status) = refused(&ctx, e)?;
             proposal_view(&state, ctx, &slug, &doc, &id, Some(message), status).await
         }
-        Err(e) => Err(ctx.fail(e)),
     }
 }
 
@@ -904,12 +910,10 @@ async fn decline(
         Ok(_) => {
             Ok(Redirect::to(&format!("/o/{slug}/documents/{doc}/proposals/{id}")).into_response())
         }
-        Err(e) if is_form_error(&e) => {
-            let status = status_of(&e);
-            let message = ctx.tr.error(e.code(), &e.to_string()).into_owned();
+        Err(e) => {
+            let (message, status) = refused(&ctx, e)?;
             proposal_view(&state, ctx, &slug, &doc, &id, Some(message), status).await
         }
-        Err(e) => Err(ctx.fail(e)),
     }
 }
 
