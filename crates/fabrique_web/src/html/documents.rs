@@ -26,6 +26,7 @@ use crate::session::{CsrfForm, Ctx};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/o/{slug}/documents", get(list_page))
+        .route("/o/{slug}/documents-settings", post(update_settings))
         .route("/o/{slug}/documents/new", get(new_page).post(create))
         .route("/o/{slug}/documents/{doc}", get(document_page))
         .route("/o/{slug}/documents/{doc}/edit", get(edit_page).post(save))
@@ -155,6 +156,50 @@ struct ListPage {
     org: Org,
     docs: Vec<Summary>,
     can_edit: bool,
+    /// The settings form, for administrators.
+    settings: Option<documents::Settings>,
+    licenses: &'static [License],
+    notice: Option<String>,
+}
+
+async fn list_view(
+    state: &AppState,
+    ctx: Ctx,
+    slug: &str,
+    notice: Option<String>,
+    status: StatusCode,
+) -> PageResult {
+    let (org, docs) = documents::list(&state.app, ctx.user.as_ref(), slug)
+        .await
+        .or_page(&ctx)?;
+    let can_edit = documents::may_edit_in(&state.app, ctx.user.as_ref(), &org)
+        .await
+        .or_page(&ctx)?;
+    let is_admin = match &ctx.user {
+        Some(u) => orgs::require_admin(&state.app, u, slug).await.is_ok(),
+        None => false,
+    };
+    let settings = if is_admin {
+        Some(
+            documents::settings(&state.app, &org.id)
+                .await
+                .or_page(&ctx)?,
+        )
+    } else {
+        None
+    };
+    Ok(render_with_status(
+        status,
+        &ListPage {
+            ctx,
+            org,
+            docs,
+            can_edit,
+            settings,
+            licenses: &License::ALL,
+            notice,
+        },
+    ))
 }
 
 async fn list_page(
@@ -162,18 +207,33 @@ async fn list_page(
     ctx: Ctx,
     Path(slug): Path<String>,
 ) -> PageResult {
-    let (org, docs) = documents::list(&state.app, ctx.user.as_ref(), &slug)
-        .await
-        .or_page(&ctx)?;
-    let can_edit = documents::may_edit_in(&state.app, ctx.user.as_ref(), &org)
-        .await
-        .or_page(&ctx)?;
-    Ok(render(&ListPage {
-        ctx,
-        org,
-        docs,
-        can_edit,
-    }))
+    list_view(&state, ctx, &slug, None, StatusCode::OK).await
+}
+
+#[derive(serde::Deserialize)]
+struct SettingsForm {
+    default_license: Option<String>,
+    editors: Option<String>,
+}
+
+async fn update_settings(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    CsrfForm(f): CsrfForm<SettingsForm>,
+) -> PageResult {
+    let user = ctx.require_user()?.clone();
+    let patch = documents::SettingsPatch {
+        default_license: f.default_license,
+        editors: f.editors,
+    };
+    match documents::update_settings(&state.app, &user, &slug, &patch).await {
+        Ok(_) => Ok(Redirect::to(&format!("/o/{slug}/documents")).into_response()),
+        Err(e) => {
+            let (message, status) = refused(&ctx, e)?;
+            list_view(&state, ctx, &slug, Some(message), status).await
+        }
+    }
 }
 
 /// A recipe field's rendered parts.

@@ -746,6 +746,34 @@ async fn pages_edit_conflict_history_fork_proposal_and_search() {
     let (_, html) = camille.get("/o/atelier/documents/repair-cafe").await;
     assert!(html.contains("Des grille-pain et des lampes réparés."));
 
+    // The administrator sets who may edit; a bad value is refused on the page.
+    let (status, _, html) = camille
+        .submit(
+            "/o/atelier/documents",
+            "/o/atelier/documents-settings",
+            &[("editors", "everyone"), ("default_license", "CC0-1.0")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    let (status, _, _) = camille
+        .submit(
+            "/o/atelier/documents",
+            "/o/atelier/documents-settings",
+            &[("editors", "admins"), ("default_license", "LAL-1.3")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, html) = camille.get("/o/atelier/documents").await;
+    assert!(
+        html.contains("<option value=\"LAL-1.3\" selected>"),
+        "{html}"
+    );
+    let (_, html) = dan.get("/o/atelier/documents").await;
+    assert!(
+        !html.contains("documents-settings"),
+        "settings are for administrators"
+    );
+
     // Search page with highlighted snippets and filters.
     let (status, html) = t.browser().get("/search?q=reparer&kind=recipe").await;
     assert_eq!(status, StatusCode::OK);
