@@ -14,8 +14,8 @@ use clap::{Args, Parser, Subcommand};
 use fabrique_app::{App, Config, Db, Mailer, accounts, demo};
 use fabrique_core::{DisplayName, Email, Password, SystemClock};
 
-mod ledger;
 mod documents;
+mod ledger;
 mod tally;
 
 /// Fabrique — the commons factory: shared knowledge, decisions and honest accounts for

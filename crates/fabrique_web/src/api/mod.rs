@@ -4,8 +4,8 @@
 //! `X-CSRF-Token` header on writes.
 
 mod accounts;
-mod governance;
 mod documents;
+mod governance;
 mod orgs;
 mod treasury;
 

@@ -2,8 +2,8 @@
 //! a form whose input is refused is shown again with the message next to the field.
 
 mod account;
-mod governance;
 mod documents;
+mod governance;
 mod members;
 mod orgs;
 mod treasury;

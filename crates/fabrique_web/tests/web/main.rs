@@ -5,8 +5,8 @@
 mod support;
 
 mod accounts;
-mod governance;
 mod documents;
+mod governance;
 mod orgs;
 mod security;
 mod treasury;
