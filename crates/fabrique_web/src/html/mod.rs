@@ -93,6 +93,15 @@ impl FormState {
         self
     }
 
+    /// A form with these visible fields, filled with every value submitted.
+    pub fn submitted(fields: &'static [&'static str], values: &HashMap<String, String>) -> Self {
+        FormState {
+            fields,
+            values: values.clone(),
+            error: None,
+        }
+    }
+
     /// Records the error of a refused submission, translated.
     pub fn failed(mut self, ctx: &Ctx, err: &AppError) -> Self {
         let message = ctx

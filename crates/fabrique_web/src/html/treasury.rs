@@ -395,12 +395,10 @@ async fn create_entry(
     match result {
         Ok(e) => Ok(Redirect::to(&format!("/o/{slug}/treasury/entries/{}", e.id)).into_response()),
         Err(e) if is_form_error(&e) => {
-            let mut form = FormState::new(&["journal", "date", "label", "piece_ref", "lines"]);
-            for (k, v) in &f {
-                form = form.with(k, v.clone());
-            }
             // Errors on line n (as sent) show on the row the treasurer typed them in.
-            let form = form.failed(&ctx, &e);
+            let form =
+                FormState::submitted(&["journal", "date", "label", "piece_ref", "lines"], &f)
+                    .failed(&ctx, &e);
             let year =
                 treasury::parse_date("date", f.get("date").map(String::as_str).unwrap_or(""))
                     .map(|d| d.year())
@@ -914,11 +912,7 @@ async fn add_subsidy(
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/o/{slug}/treasury/plan")).into_response()),
         Err(e) if is_form_error(&e) => {
-            let mut form = FormState::new(SUB_FIELDS);
-            for (k, v) in &f {
-                form = form.with(k, v.clone());
-            }
-            let form = form.failed(&ctx, &e);
+            let form = FormState::submitted(SUB_FIELDS, &f).failed(&ctx, &e);
             plan_view(&state, ctx, &slug, true, form, rec_form_default()).await
         }
         Err(e) => Err(ctx.fail(e)),
@@ -956,11 +950,7 @@ async fn add_recurring(
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/o/{slug}/treasury/plan")).into_response()),
         Err(e) if is_form_error(&e) => {
-            let mut form = FormState::new(REC_FIELDS);
-            for (k, v) in &f {
-                form = form.with(k, v.clone());
-            }
-            let form = form.failed(&ctx, &e);
+            let form = FormState::submitted(REC_FIELDS, &f).failed(&ctx, &e);
             plan_view(&state, ctx, &slug, true, sub_form_default(), form).await
         }
         Err(e) => Err(ctx.fail(e)),
@@ -1053,11 +1043,7 @@ async fn add_donation(
             Ok(Redirect::to(&format!("/o/{slug}/treasury/donations/{}", d.id)).into_response())
         }
         Err(e) if is_form_error(&e) => {
-            let mut form = FormState::new(DONATION_FIELDS);
-            for (k, v) in &f {
-                form = form.with(k, v.clone());
-            }
-            let form = form.failed(&ctx, &e);
+            let form = FormState::submitted(DONATION_FIELDS, &f).failed(&ctx, &e);
             donations_view(&state, ctx, &slug, true, form).await
         }
         Err(e) => Err(ctx.fail(e)),
@@ -1323,11 +1309,7 @@ async fn save_settings(
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/o/{slug}/treasury")).into_response()),
         Err(e) if is_form_error(&e) => {
-            let mut form = FormState::new(SETTINGS_FIELDS);
-            for (k, v) in &f {
-                form = form.with(k, v.clone());
-            }
-            let form = form.failed(&ctx, &e);
+            let form = FormState::submitted(SETTINGS_FIELDS, &f).failed(&ctx, &e);
             let transparency = get("transparency") == "1";
             settings_view(
                 &state,
