@@ -4,11 +4,13 @@
 #   bench/fuzz.sh [RUNS] [TARGET...]      (default: 200000 runs of every target)
 #
 # Needs a nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz`); not run in CI.
-# Each target starts from its seeds in fuzz/corpus/<target>/ and adds what it finds there
-# (git ignores all but the seed-* files). A crash, panic, timeout (FUZZ_TIMEOUT seconds per
-# input, default 10) or out-of-memory stops that target: its input is written to
-# fuzz/artifacts/<target>/ and the script exits 1 after the others have run. Full logs in
-# $CARGO_TARGET_DIR/fuzz-logs/ (default target/fuzz-logs/).
+# Built optimised with debug assertions and overflow checks (as the tests run), so an
+# arithmetic overflow is a crash too. Each target starts from its seeds in
+# fuzz/corpus/<target>/ and adds what it finds there (git ignores all but the seed-* files).
+# A crash, panic, timeout (FUZZ_TIMEOUT seconds per input, default 10) or out-of-memory
+# stops that target: its input is written to fuzz/artifacts/<target>/ and the script exits
+# 1 after the others have run. Full logs in $CARGO_TARGET_DIR/fuzz-logs/ (default
+# target/fuzz-logs/).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-200000}
@@ -17,7 +19,7 @@ command -v cargo-fuzz >/dev/null || { echo "install cargo-fuzz: cargo install ca
 if [ $# -gt 0 ]; then targets=("$@"); else mapfile -t targets < <(cargo +nightly fuzz list); fi
 logs=${CARGO_TARGET_DIR:-target}/fuzz-logs
 mkdir -p "$logs"
-cargo +nightly fuzz build -O || exit 1
+cargo +nightly fuzz build -O --debug-assertions || exit 1
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
 echo "runs per target: $runs"
 printf '%-12s %10s %8s %7s %7s  %s\n' target runs seconds cov corpus result
@@ -25,7 +27,7 @@ failed=0
 for t in "${targets[@]}"; do
   log="$logs/$t.log"
   start=$(date +%s)
-  cargo +nightly fuzz run -O "$t" -- -runs="$runs" -timeout="${FUZZ_TIMEOUT:-10}" \
+  cargo +nightly fuzz run -O --debug-assertions "$t" -- -runs="$runs" -timeout="${FUZZ_TIMEOUT:-10}" \
     -print_final_stats=1 >"$log" 2>&1
   rc=$?
   secs=$(( $(date +%s) - start ))
