@@ -346,7 +346,11 @@ pub fn import(bytes: &[u8], chart: &Chart) -> Result<FecImport, FecError> {
         let account = if aux.is_empty() {
             compte.to_string()
         } else {
-            let root = &compte[..3.min(compte.len())];
+            // The first three characters (not bytes: the file may hold any text).
+            let root = compte
+                .char_indices()
+                .nth(3)
+                .map_or(compte, |(i, _)| &compte[..i]);
             let code: String = aux
                 .chars()
                 .filter(|c| c.is_ascii_alphanumeric())
@@ -370,12 +374,13 @@ pub fn import(bytes: &[u8], chart: &Chart) -> Result<FecImport, FecError> {
         };
         let mut debit = amount(11, "Debit")?;
         let mut credit = amount(12, "Credit")?;
+        let too_large = || err(line, "Debit/Credit: amount too large");
         if debit < 0 {
-            credit -= debit;
+            credit = credit.checked_sub(debit).ok_or_else(too_large)?;
             debit = 0;
         }
         if credit < 0 {
-            debit -= credit;
+            debit = debit.checked_sub(credit).ok_or_else(too_large)?;
             credit = 0;
         }
         if debit > 0 && credit > 0 {

@@ -11,8 +11,9 @@ use jiff::civil::Date;
 use quick_xml::Reader;
 use quick_xml::events::Event;
 
-use super::{BankError, BankFormat, BankLine, decode, line_of, number_occurrences, squash};
-use crate::amount::parse_amount;
+use super::{
+    BankError, BankFormat, BankLine, decode, line_of, number_occurrences, squash, statement_amount,
+};
 
 #[derive(Default)]
 struct Ntry {
@@ -177,7 +178,7 @@ fn finish(n: Ntry, _text: &str) -> Result<Option<BankLine>, BankError> {
     if !ccy.is_empty() && ccy != "EUR" {
         return Err(e(aline, format!("currency {ccy} not supported (EUR only)")));
     }
-    let mut amount = parse_amount(&amt).map_err(|err| e(aline, format!("Amt: {err}")))?;
+    let mut amount = statement_amount(&amt).map_err(|err| e(aline, format!("Amt: {err}")))?;
     match n.indicator.as_deref() {
         Some("CRDT") => {}
         Some("DBIT") => amount = -amount,

@@ -3,8 +3,10 @@
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
-use super::{BankError, BankFormat, BankLine, decode, number_occurrences, squash};
-use crate::amount::{Cents, parse_amount};
+use super::{
+    BankError, BankFormat, BankLine, decode, number_occurrences, squash, statement_amount,
+};
+use crate::amount::Cents;
 
 /// Where the amount is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,7 +79,7 @@ fn amount(text: &str, decimal_comma: bool) -> Result<Cents, String> {
     } else {
         t.chars().filter(|c| *c != ',').collect()
     };
-    parse_amount(&normalised).map_err(|e| format!("amount {t:?}: {e}"))
+    statement_amount(&normalised).map_err(|e| format!("amount {t:?}: {e}"))
 }
 
 /// Parses a CSV statement.

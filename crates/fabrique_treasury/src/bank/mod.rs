@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
-use crate::amount::Cents;
+use crate::amount::{AmountError, Cents, parse_amount};
 
 pub mod camt;
 pub mod csv;
@@ -143,6 +143,16 @@ pub(crate) fn decode(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
                 .decode_without_bom_handling(bytes)
                 .0
         }
+    }
+}
+
+/// Parses a statement amount like [`parse_amount`], refusing −2⁶³ cents, the one amount
+/// without an opposite: a line's sign can then always be flipped (debit columns, `DBIT`,
+/// [`to_draft`]) without overflowing.
+pub(crate) fn statement_amount(text: &str) -> Result<Cents, AmountError> {
+    match parse_amount(text)? {
+        Cents::MIN => Err(AmountError::Overflow(text.to_string())),
+        amount => Ok(amount),
     }
 }
 

@@ -7,8 +7,9 @@
 
 use jiff::civil::Date;
 
-use super::{BankError, BankFormat, BankLine, decode, line_of, number_occurrences, squash};
-use crate::amount::parse_amount;
+use super::{
+    BankError, BankFormat, BankLine, decode, line_of, number_occurrences, squash, statement_amount,
+};
 
 fn unescape(text: &str) -> String {
     if !text.contains('&') {
@@ -73,7 +74,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<BankLine>, BankError> {
         .ok_or_else(|| e(body_start + at, format!("DTPOSTED: invalid date {dt:?}")))?;
         let (at, amt) = need("TRNAMT")?;
         let amount =
-            parse_amount(&amt).map_err(|err| e(body_start + at, format!("TRNAMT: {err}")))?;
+            statement_amount(&amt).map_err(|err| e(body_start + at, format!("TRNAMT: {err}")))?;
         let name = leaf(block, "NAME").map(|x| x.1).unwrap_or_default();
         let memo = leaf(block, "MEMO").map(|x| x.1).unwrap_or_default();
         let label = if memo.is_empty() || memo == name {

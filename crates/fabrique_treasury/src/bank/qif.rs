@@ -9,8 +9,9 @@
 
 use jiff::civil::Date;
 
-use super::{BankError, BankFormat, BankLine, decode, number_occurrences, squash};
-use crate::amount::parse_amount;
+use super::{
+    BankError, BankFormat, BankLine, decode, number_occurrences, squash, statement_amount,
+};
 
 #[derive(Default)]
 struct Record {
@@ -140,7 +141,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<BankLine>, BankError> {
         let (al, at) = r
             .amount
             .ok_or_else(|| e(r.line, "record without T (amount)".into()))?;
-        let amount = parse_amount(&at).map_err(|err| e(al, format!("amount: {err}")))?;
+        let amount = statement_amount(&at).map_err(|err| e(al, format!("amount: {err}")))?;
         let label = match (r.payee.is_empty(), r.memo.is_empty()) {
             (false, false) if r.payee != r.memo => format!("{} {}", r.payee, r.memo),
             (false, _) => r.payee,

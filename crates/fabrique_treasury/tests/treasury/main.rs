@@ -3,6 +3,7 @@
 mod bank;
 mod common;
 mod fec;
+mod fuzzed;
 mod hledger;
 mod ledger;
 mod properties;

@@ -1,0 +1,9 @@
+//! QIF statements: never panic; parsed lines are well-formed.
+#![no_main]
+
+use fabrique_treasury::bank::{BankFormat, qif};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    fabrique_fuzz::check_statement(data, BankFormat::Qif, qif::parse);
+});
