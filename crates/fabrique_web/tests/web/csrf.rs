@@ -15,7 +15,7 @@ async fn fingerprint(fx: &Fixture) -> Vec<(String, i64)> {
     use sqlx::Row;
     let db = &fx.t.app.db.read;
     let list = if fx.t.database_url.starts_with("postgres") {
-        "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1"
+        "SELECT CAST(table_name AS TEXT) AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1"
     } else {
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY 1"
     };
