@@ -106,13 +106,15 @@ pub async fn signup_mode(app: &App) -> AppResult<SignupMode> {
     })
 }
 
-/// Sets the sign-up mode; instance administrators only.
-pub async fn set_signup_mode(app: &App, actor: &Actor, mode: SignupMode) -> AppResult<()> {
+/// Sets the sign-up mode (`open` or `invitation`); instance administrators only, who are
+/// told so before anything about what they sent.
+pub async fn set_signup_mode(app: &App, actor: &Actor, mode: &str) -> AppResult<SignupMode> {
     if !actor.instance_admin {
         return Err(AppError::forbidden(
             "only an instance administrator may change this",
         ));
     }
+    let mode = SignupMode::parse(mode)?;
     let mut tx = app.db.write.begin().await?;
     sqlx::query("DELETE FROM instance_settings WHERE key = 'signup_mode'")
         .execute(&mut *tx)
@@ -132,7 +134,7 @@ pub async fn set_signup_mode(app: &App, actor: &Actor, mode: SignupMode) -> AppR
     };
     audit::write(&mut tx, event).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(mode)
 }
 
 /// Creates an account. When sign-up is by invitation only, a valid invitation token is

@@ -369,16 +369,27 @@ pub async fn pending_requests(app: &App, actor: &Actor, slug: &str) -> AppResult
         .collect()
 }
 
-/// Accepts (the person becomes a member) or refuses a pending join request; administrators
-/// only.
+/// Accepts (`decision` is `accept`: the person becomes a member) or refuses (`refuse`) a
+/// pending join request; administrators only, checked before the decision is read.
 pub async fn decide(
     app: &App,
     actor: &Actor,
     slug: &str,
     request_id: &str,
-    accept: bool,
+    decision: &str,
 ) -> AppResult<()> {
     let (org, _) = orgs::require_admin(app, actor, slug).await?;
+    let accept = match decision {
+        "accept" => true,
+        "refuse" => false,
+        _ => {
+            return Err(AppError::invalid(
+                "decision",
+                "decision_invalid",
+                "the decision is accept or refuse",
+            ));
+        }
+    };
     let now = app.now();
     let mut tx = app.db.write.begin().await?;
     let row = sqlx::query(

@@ -168,6 +168,21 @@ pub async fn membership(
     .transpose()
 }
 
+/// The actor's role in the organisation at `slug`, if they are an active member (what the
+/// pages use to show only the sections the viewer may open).
+pub async fn role_in(app: &App, actor: &Actor, slug: &str) -> AppResult<Option<Role>> {
+    let row = sqlx::query(
+        "SELECT m.role FROM members m JOIN orgs o ON o.id = m.org_id \
+         WHERE o.slug = $1 AND m.user_id = $2 AND m.status = 'active'",
+    )
+    .bind(slug)
+    .bind(&actor.user_id)
+    .fetch_optional(&app.db.read)
+    .await?;
+    row.map(|r| Role::parse(&r.try_get::<String, _>("role")?).map_err(AppError::from))
+        .transpose()
+}
+
 /// The organisation, if the actor administers it (or administers the instance).
 pub async fn require_admin(
     app: &App,

@@ -8,6 +8,7 @@ pub mod api;
 pub mod error;
 pub mod html;
 pub mod i18n;
+pub mod routes;
 pub mod session;
 
 use std::time::Duration;
@@ -40,15 +41,8 @@ pub fn router(app: App) -> Router {
     let openapi_json =
         std::sync::Arc::new(openapi.to_pretty_json().unwrap_or_else(|_| "{}".into()));
     Router::new()
-        .merge(html::router())
+        .merge(site_routes(openapi_json).into_router())
         .merge(api_router)
-        .route(
-            "/api/v1/openapi.json",
-            axum::routing::get(move || {
-                let doc = openapi_json.clone();
-                async move { ([(header::CONTENT_TYPE, "application/json")], doc.as_str().to_owned()) }
-            }),
-        )
         .fallback(html::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), session::csrf_cookie))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
@@ -62,4 +56,26 @@ pub fn router(app: App) -> Router {
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// The routes outside the OpenAPI-described API: the HTML pages and the OpenAPI document.
+fn site_routes(openapi_json: std::sync::Arc<String>) -> routes::Routes {
+    html::router().route(
+        "/api/v1/openapi.json",
+        routes::get(move || {
+            let doc = openapi_json.clone();
+            async move {
+                (
+                    [(header::CONTENT_TYPE, "application/json")],
+                    doc.as_str().to_owned(),
+                )
+            }
+        }),
+    )
+}
+
+/// Every (method, path) served outside the OpenAPI-described API (whose routes are listed
+/// by `/api/v1/openapi.json`), in registration order.
+pub fn route_table() -> Vec<routes::RouteEntry> {
+    site_routes(std::sync::Arc::default()).table().to_vec()
 }

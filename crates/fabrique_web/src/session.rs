@@ -13,7 +13,8 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::Response;
-use fabrique_app::{Actor, AppError, accounts};
+use fabrique_app::{Actor, AppError, accounts, orgs};
+use fabrique_core::Role;
 use fabrique_core::ids::{constant_time_eq, random_token};
 use serde::de::DeserializeOwned;
 
@@ -135,6 +136,14 @@ async fn actor_of(
     }
 }
 
+/// The organisation slug of a path under `/o/{slug}`.
+fn org_slug_of(path: &str) -> Option<&str> {
+    path.strip_prefix("/o/")?
+        .split('/')
+        .next()
+        .filter(|s| !s.is_empty())
+}
+
 /// What every HTML page knows about the request: language, visitor, CSRF token, path.
 #[derive(Debug, Clone)]
 pub struct Ctx {
@@ -146,6 +155,8 @@ pub struct Ctx {
     pub csrf: String,
     /// The request path (for the language switch and sign-in redirects).
     pub path: String,
+    /// On an organisation's pages (`/o/{slug}/…`), the viewer's role in it.
+    pub org_role: Option<Role>,
 }
 
 impl Ctx {
@@ -167,6 +178,18 @@ impl Ctx {
     /// The current path, percent-encoded for a `next=` parameter.
     pub fn next_param(&self) -> String {
         crate::error::form_urlencode(&self.path)
+    }
+
+    /// Whether the viewer administers the organisation whose pages these are (or the
+    /// instance): the tabs of administrators' pages are shown to them only.
+    pub fn org_admin(&self) -> bool {
+        self.org_role == Some(Role::Admin) || self.user.as_ref().is_some_and(|u| u.instance_admin)
+    }
+
+    /// Whether the viewer belongs to the organisation whose pages these are, in any role
+    /// (or administers the instance).
+    pub fn org_member(&self) -> bool {
+        self.org_role.is_some() || self.user.as_ref().is_some_and(|u| u.instance_admin)
     }
 
     /// Formats a timestamp in a time zone.
@@ -199,10 +222,17 @@ impl FromRequestParts<AppState> for Ctx {
             user: None,
             csrf,
             path,
+            org_role: None,
         };
         match actor_of(state, parts).await {
             Ok(user) => ctx.user = user.map(|(a, _)| a),
             Err(e) => return Err(ctx.fail(e)),
+        }
+        if let (Some(user), Some(slug)) = (&ctx.user, org_slug_of(parts.uri.path())) {
+            match orgs::role_in(&state.app, user, slug).await {
+                Ok(role) => ctx.org_role = role,
+                Err(e) => return Err(ctx.fail(e)),
+            }
         }
         Ok(ctx)
     }

@@ -452,8 +452,9 @@ fn election_of(method: Method, spec: &Spec, kind_rules: &charter::KindRules) -> 
     e
 }
 
-/// Checks that the actor may draft decisions under the charter.
-async fn require_drafter(app: &App, actor: &Actor, slug: &str) -> AppResult<Org> {
+/// Checks that the actor may draft decisions under the charter (also what the drafting
+/// form asks before it is shown).
+pub async fn require_drafter(app: &App, actor: &Actor, slug: &str) -> AppResult<Org> {
     let (org, m) = orgs::require_member(app, actor, slug).await?;
     let rules = charter::rules(app, &org.id).await?;
     let allowed = match m.role {

@@ -2,6 +2,7 @@
 //! decision or one assembly, within the charter's cap per holder. Every grant and
 //! revocation is in the audit log (uses are logged when the ballot is cast).
 
+use fabrique_core::Role;
 use fabrique_core::ids::new_id;
 use sqlx::Row;
 
@@ -90,6 +91,11 @@ fn scope(input: &ProxyInput) -> AppResult<(&'static str, String)> {
 pub async fn grant(app: &App, actor: &Actor, slug: &str, input: &ProxyInput) -> AppResult<Proxy> {
     let (org, m) = orgs::require_member(app, actor, slug).await?;
     let me = member_id_of(&m)?.to_owned();
+    if m.role == Role::Observer {
+        return Err(AppError::forbidden(
+            "observers do not vote, so they have no vote to hand over",
+        ));
+    }
     let (column, target) = scope(input)?;
     let holder = input
         .holder

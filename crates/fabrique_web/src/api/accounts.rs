@@ -5,7 +5,6 @@ use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use fabrique_app::accounts::{self, ApiToken, SignupInput, User};
 use fabrique_app::{Actor, AppError};
-use fabrique_core::SignupMode;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -212,8 +211,7 @@ async fn put_settings(
     ApiActor(actor): ApiActor,
     ApiJson(req): ApiJson<Settings>,
 ) -> Result<Json<Settings>, ApiError> {
-    let mode = SignupMode::parse(&req.signup_mode).map_err(AppError::from)?;
-    accounts::set_signup_mode(&state.app, &actor, mode).await?;
+    let mode = accounts::set_signup_mode(&state.app, &actor, &req.signup_mode).await?;
     Ok(Json(Settings {
         signup_mode: mode.as_str().into(),
     }))

@@ -321,18 +321,6 @@ async fn decide_join_request(
     ApiActor(actor): ApiActor,
     Path((slug, id, decision)): Path<(String, String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    let accept = match decision.as_str() {
-        "accept" => true,
-        "refuse" => false,
-        _ => {
-            return Err(AppError::invalid(
-                "decision",
-                "decision_invalid",
-                "the decision is accept or refuse",
-            )
-            .into());
-        }
-    };
-    invitations::decide(&state.app, &actor, &slug, &id, accept).await?;
+    invitations::decide(&state.app, &actor, &slug, &id, &decision).await?;
     Ok(StatusCode::NO_CONTENT)
 }

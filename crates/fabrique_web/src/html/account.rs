@@ -1,12 +1,11 @@
 //! Sign-up, sign-in, the account page (password, API tokens), password reset and the
 //! instance settings.
 
+use crate::routes::{Routes, get, post};
 use askama::Template;
-use axum::Router;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use fabrique_app::accounts::{self, ApiToken, SignupInput};
 use fabrique_app::invitations;
 use fabrique_core::SignupMode;
@@ -15,8 +14,8 @@ use super::{FormState, OrPage, PageResult, is_form_error, render, safe_next};
 use crate::AppState;
 use crate::session::{CsrfForm, Ctx, SESSION_COOKIE, client_address, cookie, set_cookie};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> Routes {
+    Routes::new()
         .route("/signup", get(signup_form).post(signup))
         .route("/login", get(login_form).post(login))
         .route("/logout", post(logout))
@@ -491,8 +490,7 @@ async fn admin_save(
     CsrfForm(f): CsrfForm<AdminForm>,
 ) -> PageResult {
     let user = ctx.require_user()?.clone();
-    let mode = SignupMode::parse(&f.signup_mode).map_err(|e| ctx.fail(e.into()))?;
-    accounts::set_signup_mode(&state.app, &user, mode)
+    accounts::set_signup_mode(&state.app, &user, &f.signup_mode)
         .await
         .or_page(&ctx)?;
     Ok(Redirect::to("/admin").into_response())

@@ -1,12 +1,11 @@
 //! The knowledge commons as pages: lists, document pages, the edit form (with the
 //! conflict page), history and comparison, forks, pulls, proposals and search.
 
+use crate::routes::{Routes, get, post};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use fabrique_app::documents::search::{self, Hit, SearchQuery};
 use fabrique_app::documents::{
     self, Comparison, Document, Edit, MergeConflict, Merged, NewDocument, NewProposal, Proposal,
@@ -23,8 +22,8 @@ use crate::AppState;
 use crate::error::{PageError, status_of};
 use crate::session::{CsrfForm, Ctx};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> Routes {
+    Routes::new()
         .route("/o/{slug}/documents", get(list_page))
         .route("/o/{slug}/documents-settings", post(update_settings))
         .route("/o/{slug}/documents/new", get(new_page).post(create))

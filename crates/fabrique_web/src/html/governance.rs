@@ -2,12 +2,11 @@
 //! voting form for each method, proxies, results with server-rendered SVG charts), the
 //! receipt, CSV and JSON downloads of results, and the charter. No JavaScript needed.
 
+use crate::routes::{Routes, get, post};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use fabrique_app::governance::assemblies::{self, Assembly, AssemblyView, Attendance, NewAssembly};
 use fabrique_app::governance::ballots::{self, Participation, Receipt, Voices};
 use fabrique_app::governance::charter::{self, Charter};
@@ -22,8 +21,8 @@ use super::{FormState, OrPage, PageResult, is_form_error, render, render_with_st
 use crate::AppState;
 use crate::session::{CsrfForm, Ctx};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> Routes {
+    Routes::new()
         .route("/o/{slug}/decisions", get(list))
         .route("/o/{slug}/decisions/new", get(new_form).post(create))
         .route("/o/{slug}/decisions/{id}", get(page))
@@ -150,7 +149,7 @@ async fn new_form(
     Query(q): Query<NewQuery>,
 ) -> PageResult {
     let user = ctx.require_user()?.clone();
-    let (org, _) = orgs::require_member(&state.app, &user, &slug)
+    let org = decisions::require_drafter(&state.app, &user, &slug)
         .await
         .or_page(&ctx)?;
     let form = FormState::new(DRAFT_FIELDS)

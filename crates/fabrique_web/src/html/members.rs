@@ -1,10 +1,9 @@
 //! Members, invitations and join requests.
 
+use crate::routes::{Routes, get, post};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect};
-use axum::routing::{get, post};
 use fabrique_app::audit;
 use fabrique_app::invitations::{self, Invitation, JoinRequest, NewInvitation};
 use fabrique_app::members::{self, AddMember, AddOutcome, Category, College, Member, MemberPatch};
@@ -17,8 +16,8 @@ use crate::AppState;
 use crate::error::status_of;
 use crate::session::{CsrfForm, Ctx};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> Routes {
+    Routes::new()
         .route("/o/{slug}/members", get(list).post(add))
         .route("/o/{slug}/members/{id}", get(detail).post(update))
         .route("/o/{slug}/members/{id}/remove", post(remove))
@@ -430,18 +429,7 @@ async fn decide_request(
     CsrfForm(f): CsrfForm<DecideForm>,
 ) -> PageResult {
     let user = ctx.require_user()?.clone();
-    let accept = match f.decision.as_str() {
-        "accept" => true,
-        "refuse" => false,
-        _ => {
-            return Err(ctx.fail(fabrique_app::AppError::invalid(
-                "decision",
-                "decision_invalid",
-                "choose accept or refuse",
-            )));
-        }
-    };
-    invitations::decide(&state.app, &user, &slug, &id, accept)
+    invitations::decide(&state.app, &user, &slug, &id, &f.decision)
         .await
         .or_page(&ctx)?;
     Ok(Redirect::to(&format!("/o/{slug}/requests")).into_response())

@@ -13,20 +13,19 @@ pub use orgs::markdown;
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::get;
 use fabrique_app::AppError;
 
 use crate::AppState;
 use crate::error::PageError;
+use crate::routes::{Routes, get};
 use crate::session::{Ctx, LANG_COOKIE, set_cookie};
 
 /// The HTML routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> Routes {
+    Routes::new()
         .route("/", get(home))
         .route("/healthz", get(healthz))
         .route("/static/fabrique.css", get(stylesheet))

@@ -1,11 +1,10 @@
 //! The directory, organisation pages and settings, colleges and the audit log.
 
+use crate::routes::{Routes, get, post};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
 use fabrique_app::members;
 use fabrique_app::orgs::{self, DirectoryEntry, DirectoryQuery, NewOrg, Org, OrgPatch};
 use fabrique_app::{AppError, audit};
@@ -16,8 +15,8 @@ use crate::AppState;
 use crate::error::status_of;
 use crate::session::{CsrfForm, Ctx};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> Routes {
+    Routes::new()
         .route("/orgs", get(directory))
         .route("/orgs.csv", get(directory_csv))
         .route("/orgs.json", get(directory_json))
@@ -26,10 +25,7 @@ pub fn router() -> Router<AppState> {
         .route("/o/{slug}/settings", get(settings_form).post(save_settings))
         .route("/o/{slug}/colleges", get(colleges_form).post(save_colleges))
         .route("/o/{slug}/audit", get(audit_page))
-        .route(
-            "/o/{slug}/join",
-            axum::routing::post(super::members::request_join),
-        )
+        .route("/o/{slug}/join", post(super::members::request_join))
 }
 
 /// Renders Markdown safely for display.

@@ -7,12 +7,11 @@
 
 use std::collections::HashMap;
 
+use crate::routes::{Routes, get, post};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
-use axum::routing::{get, post};
 use fabrique_app::AppError;
 use fabrique_app::orgs::Org;
 use fabrique_app::treasury::bank::{self, BankAccount, BankLineView, ImportOutcome, Reconcile};
@@ -34,8 +33,8 @@ use super::{FormState, OrPage, PageResult, is_form_error, render, render_with_st
 use crate::AppState;
 use crate::session::{CsrfForm, Ctx};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> Routes {
+    Routes::new()
         .route("/o/{slug}/treasury", get(dashboard).post(simple_entry))
         .route(
             "/o/{slug}/treasury/entries",
@@ -241,13 +240,27 @@ struct SimpleForm {
     piece_ref: String,
 }
 
+/// The signed-in visitor, if they may change the books: settled before a form is read,
+/// so that someone who may not is told so, not what is wrong with the input.
+async fn treasurer(
+    state: &AppState,
+    ctx: &Ctx,
+    slug: &str,
+) -> Result<fabrique_app::Actor, crate::error::PageError> {
+    let user = ctx.require_user()?.clone();
+    treasury::can_write(&state.app, &user, slug)
+        .await
+        .or_page(ctx)?;
+    Ok(user)
+}
+
 async fn simple_entry(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(slug): Path<String>,
     CsrfForm(f): CsrfForm<SimpleForm>,
 ) -> PageResult {
-    let user = ctx.require_user()?.clone();
+    let user = treasurer(&state, &ctx, &slug).await?;
     let result = match amount("amount", &f.amount) {
         Ok(cents) => {
             let input = SimpleInput {
@@ -904,7 +917,7 @@ async fn add_subsidy(
     Path(slug): Path<String>,
     CsrfForm(f): CsrfForm<HashMap<String, String>>,
 ) -> PageResult {
-    let user = ctx.require_user()?.clone();
+    let user = treasurer(&state, &ctx, &slug).await?;
     let result = match subsidy_of(&f) {
         Ok(s) => plan::add_subsidy(&state.app, &user, &slug, &s).await,
         Err(e) => Err(e),
@@ -942,7 +955,7 @@ async fn add_recurring(
     Path(slug): Path<String>,
     CsrfForm(f): CsrfForm<HashMap<String, String>>,
 ) -> PageResult {
-    let user = ctx.require_user()?.clone();
+    let user = treasurer(&state, &ctx, &slug).await?;
     let result = match recurring_of(&f) {
         Ok(r) => plan::add_recurring(&state.app, &user, &slug, &r).await,
         Err(e) => Err(e),
@@ -1020,7 +1033,7 @@ async fn add_donation(
     Path(slug): Path<String>,
     CsrfForm(f): CsrfForm<HashMap<String, String>>,
 ) -> PageResult {
-    let user = ctx.require_user()?.clone();
+    let user = treasurer(&state, &ctx, &slug).await?;
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
     let result = match amount("amount", &get("amount")) {
         Ok(cents) => {
@@ -1276,7 +1289,7 @@ async fn save_settings(
     Path(slug): Path<String>,
     CsrfForm(f): CsrfForm<HashMap<String, String>>,
 ) -> PageResult {
-    let user = ctx.require_user()?.clone();
+    let user = treasurer(&state, &ctx, &slug).await?;
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
     let opt = |k: &str| Some(get(k)).filter(|v| !v.trim().is_empty());
     let amounts = amount("alert_threshold", &get("alert_threshold")).and_then(|t| {
@@ -1410,7 +1423,7 @@ async fn pay_dues(
     Path(slug): Path<String>,
     CsrfForm(f): CsrfForm<HashMap<String, String>>,
 ) -> PageResult {
-    let user = ctx.require_user()?.clone();
+    let user = treasurer(&state, &ctx, &slug).await?;
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
     let period = get("period");
     let result = match amount("amount", &get("amount")) {

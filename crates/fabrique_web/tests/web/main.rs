@@ -5,6 +5,8 @@
 mod support;
 
 mod accounts;
+mod authz;
+mod csrf;
 mod documents;
 mod governance;
 mod orgs;
