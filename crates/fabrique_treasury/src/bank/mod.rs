@@ -20,6 +20,7 @@ use crate::amount::Cents;
 pub mod camt;
 pub mod csv;
 pub mod ofx;
+pub mod position;
 pub mod qif;
 pub mod reconcile;
 
