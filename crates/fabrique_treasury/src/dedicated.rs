@@ -162,16 +162,30 @@ pub fn use_entry(
     next_year_entries: &[Entry],
     date: Date,
 ) -> Option<EntryDraft> {
+    pending_use_entry(carried, next_year_entries, date)
+}
+
+/// What is left to record of the use of funds carried into a year: the part of each fund
+/// spent by its project in `year_entries` (as [`use_entry`] counts it), less what the
+/// 789x lines already in `year_entries` record for that project and kind — so the use can
+/// be recorded as the funds are spent, several times in a year, and never twice. Funds are
+/// spent in the order given (carried funds before the year's own income, see [`compute`]).
+/// `None` when nothing is left to record.
+pub fn pending_use_entry(
+    carried: &[DedicatedFund],
+    year_entries: &[Entry],
+    date: Date,
+) -> Option<EntryDraft> {
     let mut spent: BTreeMap<&str, Cents> = BTreeMap::new();
-    for e in next_year_entries
-        .iter()
-        .filter(|e| e.kind != EntryKind::Closing)
-    {
+    let mut recorded: BTreeMap<(&str, FundKind), Cents> = BTreeMap::new();
+    for e in year_entries.iter().filter(|e| e.kind != EntryKind::Closing) {
         for l in &e.lines {
-            if let Some(p) = l.project.as_deref()
-                && l.account.starts_with('6')
-                && !l.account.starts_with("689")
-            {
+            let Some(p) = l.project.as_deref() else {
+                continue;
+            };
+            if let Some(k) = FundKind::use_account_kind(&l.account) {
+                *recorded.entry((p, k)).or_insert(0) += l.credit - l.debit;
+            } else if l.account.starts_with('6') && !l.account.starts_with("689") {
                 *spent.entry(p).or_insert(0) += l.debit - l.credit;
             }
         }
@@ -181,12 +195,52 @@ pub fn use_entry(
         let left = spent.entry(f.project.as_str()).or_insert(0);
         let used = (*left).clamp(0, f.unspent);
         *left -= used;
-        if used > 0 {
+        let already = recorded
+            .get(&(f.project.as_str(), f.kind))
+            .copied()
+            .unwrap_or(0);
+        let todo = used - already;
+        if todo > 0 {
             let p = Some(f.project.as_str());
             draft = draft
-                .line(Line::debit(f.kind.fund_account(), used).with_project(p))
-                .line(Line::credit(f.kind.use_account(), used).with_project(p));
+                .line(Line::debit(f.kind.fund_account(), todo).with_project(p))
+                .line(Line::credit(f.kind.use_account(), todo).with_project(p));
         }
     }
     (!draft.lines.is_empty()).then_some(draft)
+}
+
+/// The funds carried into a year, from the entries of the years before it: per project
+/// and kind, credit − debit on the 19x account on lines tagged with the project (the
+/// carry-overs less the uses already recorded), when positive, as `unspent`.
+pub fn carried_into<'a>(
+    earlier_entries: impl IntoIterator<Item = &'a Entry>,
+) -> Vec<DedicatedFund> {
+    let mut funds: BTreeMap<(String, FundKind), Cents> = BTreeMap::new();
+    for e in earlier_entries
+        .into_iter()
+        .filter(|e| e.kind != EntryKind::Opening)
+    {
+        for l in &e.lines {
+            let Some(p) = l.project.as_deref() else {
+                continue;
+            };
+            for k in [FundKind::Subsidy, FundKind::Donation, FundKind::Legacy] {
+                if l.account.starts_with(k.fund_account()) {
+                    *funds.entry((p.to_string(), k)).or_insert(0) += l.credit - l.debit;
+                }
+            }
+        }
+    }
+    funds
+        .into_iter()
+        .filter(|(_, v)| *v > 0)
+        .map(|((project, kind), unspent)| DedicatedFund {
+            project,
+            kind,
+            income: 0,
+            expenses: 0,
+            unspent,
+        })
+        .collect()
 }

@@ -3,12 +3,13 @@
 use std::collections::HashSet;
 
 use fabrique_core::ids::new_id;
+use fabrique_treasury::bank::position::{self, PositionSource, StatementBalance, StoredLine};
 use fabrique_treasury::bank::{self, BankLine, CsvMapping, reconcile};
 use fabrique_treasury::fec;
 use fabrique_treasury::ledger::{EntryDraft, FiscalYear};
 use sqlx::{AnyConnection, Row};
 
-use super::ledger::{self as books, Filter, form_error, is_closed, record};
+use super::ledger::{self as books, Filter, Val, form_error, is_closed, record};
 use super::{audit, can_read, can_write, chart, store_account};
 use crate::{Actor, App, AppError, AppResult};
 
@@ -285,24 +286,48 @@ pub async fn import_org(
     .fetch_one(&mut *tx)
     .await?
     .try_get("n")?;
-    for (i, (key, line)) in plan.new.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO treasury_bank_lines (id, org_id, bank_account_id, import_id, dedup_key, line_date, amount, label, reference, position) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    for (n, chunk) in plan.new.chunks(1_000).enumerate() {
+        let mut values = Vec::with_capacity(chunk.len() * 10);
+        for (i, (key, line)) in chunk.iter().enumerate() {
+            values.extend([
+                Val::Text(new_id()),
+                Val::Text(org_id.to_owned()),
+                Val::Text(ba.id.clone()),
+                Val::Text(import_id.clone()),
+                Val::Text(key.clone()),
+                Val::Text(line.date.to_string()),
+                Val::Int(line.amount),
+                Val::Text(line.label.clone()),
+                Val::OptText(line.reference.clone()),
+                Val::Int(base + (n * 1_000 + i) as i64),
+            ]);
+        }
+        books::insert_batch(
+            &mut tx,
+            "INSERT INTO treasury_bank_lines (id, org_id, bank_account_id, import_id, dedup_key, line_date, amount, label, reference, position)",
+            10,
+            &values,
         )
-        .bind(new_id())
-        .bind(org_id)
+        .await?;
+        progress(n * 1_000 + chunk.len(), total);
+    }
+    if let Some(b) = position::statement_balance(bytes) {
+        sqlx::query(
+            "DELETE FROM treasury_statement_balances WHERE bank_account_id = $1 AND balance_date = $2",
+        )
         .bind(&ba.id)
-        .bind(&import_id)
-        .bind(key)
-        .bind(line.date.to_string())
-        .bind(line.amount)
-        .bind(&line.label)
-        .bind(&line.reference)
-        .bind(base + i as i64)
+        .bind(b.date.to_string())
         .execute(&mut *tx)
         .await?;
-        progress(i + 1, total);
+        sqlx::query(
+            "INSERT INTO treasury_statement_balances (bank_account_id, balance_date, amount, import_id) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&ba.id)
+        .bind(b.date.to_string())
+        .bind(b.amount)
+        .bind(&import_id)
+        .execute(&mut *tx)
+        .await?;
     }
     let format = format!("{format:?}").to_lowercase();
     finish_import(
@@ -388,9 +413,10 @@ async fn import_fec(
     .map(|r| Ok((r.try_get("journal")?, r.try_get("year")?, r.try_get("seq")?)))
     .collect::<Result<_, sqlx::Error>>()?;
     let total = parsed.entries.len();
-    let (mut created, mut duplicate) = (0, 0);
+    let mut duplicate = 0;
     let mut checked_years = HashSet::new();
-    for (i, e) in parsed.entries.iter().enumerate() {
+    let mut drafts = Vec::with_capacity(total);
+    for e in &parsed.entries {
         let key = (
             e.journal.code(),
             i64::from(e.number.year),
@@ -418,18 +444,24 @@ async fn import_fec(
             lines: e.lines.clone(),
             kind: e.kind,
         };
-        books::insert(
+        drafts.push((draft, &e.number, e.valid_date));
+    }
+    let created = drafts.len();
+    // Stored in batches (a few round trips per thousand entries), reporting progress.
+    for (n, chunk) in drafts.chunks(1_000).enumerate() {
+        let rows: Vec<books::NewRow<'_>> = chunk
+            .iter()
+            .map(|(d, number, valid)| (d, Some((*number, *valid)), None))
+            .collect();
+        books::insert_many(
             &mut tx,
             org_id,
-            &draft,
-            Some((&e.number, e.valid_date)),
-            None,
+            &rows,
             actor.map(|a| a.user_id.as_str()),
             app.now(),
         )
         .await?;
-        created += 1;
-        progress(i + 1, total);
+        progress(duplicate + n * 1_000 + chunk.len(), total);
     }
     let id = new_id();
     finish_import(
@@ -735,4 +767,102 @@ pub async fn reconcile_line(
         entry_line_id: Some(entry_line_id),
         suggestions: vec![],
     })
+}
+
+/// The opening position of one bank or cash account in the cash-flow plan.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct OpeningPosition {
+    /// Ledger account (512, 5121, 530…).
+    pub account: String,
+    /// `statement` (a statement balance at the last reconciled line), `reconciled_lines`
+    /// (the books reconciled with the statement lines, at the last reconciled line) or
+    /// `ledger` (the books' balance today: a cash account, or nothing reconciled yet).
+    pub source: String,
+    /// The day at whose end the amount holds.
+    pub date: String,
+    /// Signed cents.
+    pub amount: i64,
+}
+
+fn source_str(s: PositionSource) -> &'static str {
+    match s {
+        PositionSource::Statement => "statement",
+        PositionSource::ReconciledLines => "reconciled_lines",
+        PositionSource::Ledger => "ledger",
+    }
+}
+
+/// The opening positions of the cash plan: for each bank account with a reconciled
+/// statement line, the reconciled bank position (see
+/// [`fabrique_treasury::bank::position`]); for the other bank and cash accounts, their
+/// balance in the books today.
+pub async fn opening_positions(
+    app: &App,
+    org_id: &str,
+    today: jiff::civil::Date,
+) -> AppResult<Vec<OpeningPosition>> {
+    let ledger = books::treasury_balances(app, org_id, today).await?;
+    let mut conn = app.db.read.acquire().await?;
+    let accounts = bank_accounts_of(&mut conn, org_id).await?;
+    drop(conn);
+    let mut out = Vec::new();
+    for ba in &accounts {
+        let statement = sqlx::query(
+            "SELECT line_date, amount, entry_line_id FROM treasury_bank_lines WHERE bank_account_id = $1",
+        )
+        .bind(&ba.id)
+        .fetch_all(&app.db.read)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(StoredLine {
+                date: super::parse_date("date", &r.try_get::<String, _>("line_date")?)?,
+                amount: r.try_get("amount")?,
+                reconciled: r.try_get::<Option<String>, _>("entry_line_id")?.is_some(),
+            })
+        })
+        .collect::<AppResult<Vec<_>>>()?;
+        if !statement.iter().any(|l| l.reconciled) {
+            continue;
+        }
+        let balances = sqlx::query(
+            "SELECT balance_date, amount FROM treasury_statement_balances WHERE bank_account_id = $1",
+        )
+        .bind(&ba.id)
+        .fetch_all(&app.db.read)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(StatementBalance {
+                date: super::parse_date("date", &r.try_get::<String, _>("balance_date")?)?,
+                amount: r.try_get("amount")?,
+            })
+        })
+        .collect::<AppResult<Vec<_>>>()?;
+        let book_lines = if balances.is_empty() {
+            books::account_lines(app, org_id, &ba.account).await?
+        } else {
+            vec![]
+        };
+        if let Some(p) = position::reconciled_position(&statement, &balances, &book_lines) {
+            out.push(OpeningPosition {
+                account: ba.account.clone(),
+                source: source_str(p.source).into(),
+                date: p.date.to_string(),
+                amount: p.amount,
+            });
+        }
+    }
+    for (account, balance) in ledger {
+        if !out.iter().any(|p| p.account == account) {
+            out.push(OpeningPosition {
+                account,
+                source: source_str(PositionSource::Ledger).into(),
+                date: today.to_string(),
+                amount: balance,
+            });
+        }
+    }
+    out.sort_by(|a, b| a.account.cmp(&b.account));
+    Ok(out)
 }

@@ -1,7 +1,5 @@
 //! Entries, fiscal years, closing, the hash chain, reports and exports.
 
-use std::collections::HashMap;
-
 use fabrique_core::ids::new_id;
 use fabrique_treasury::chain;
 use fabrique_treasury::chart::Chart;
@@ -339,45 +337,136 @@ pub(crate) async fn insert(
     by: Option<&str>,
     now: i64,
 ) -> AppResult<String> {
-    let (number, valid_date) = (validated.map(|v| v.0), validated.map(|v| v.1));
-    let id = new_id();
-    sqlx::query(
-        "INSERT INTO treasury_entries (id, org_id, journal, year, seq, entry_date, label, piece_ref, kind, status, valid_date, reverses, created_at, created_by) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+    let ids = insert_many(conn, org_id, &[(draft, validated, reverses)], by, now).await?;
+    Ok(ids.into_iter().next().unwrap_or_default())
+}
+
+/// One entry to insert: the draft, its number and validation date once validated, and the
+/// entry it reverses.
+pub(crate) type NewRow<'a> = (
+    &'a EntryDraft,
+    Option<(&'a EntryNumber, Date)>,
+    Option<&'a str>,
+);
+
+/// Inserts entries and their lines in the caller's transaction, a few hundred rows per
+/// statement (a FEC of 20,000 entries is a hundred-odd round trips, not 60,000). Returns
+/// the new ids in order.
+pub(crate) async fn insert_many(
+    conn: &mut AnyConnection,
+    org_id: &str,
+    rows: &[NewRow<'_>],
+    by: Option<&str>,
+    now: i64,
+) -> AppResult<Vec<String>> {
+    let ids: Vec<String> = rows.iter().map(|_| new_id()).collect();
+    let mut entries = Vec::with_capacity(rows.len() * 14);
+    let mut lines = Vec::new();
+    for ((draft, validated, reverses), id) in rows.iter().zip(&ids) {
+        let (number, valid_date) = (validated.map(|v| v.0), validated.map(|v| v.1));
+        entries.extend([
+            Val::Text(id.clone()),
+            Val::Text(org_id.to_owned()),
+            Val::Text(draft.journal.code()),
+            Val::Int(i64::from(draft.date.year())),
+            Val::OptInt(number.map(|n| i64::from(n.seq))),
+            Val::Text(draft.date.to_string()),
+            Val::Text(draft.label.trim().to_owned()),
+            Val::Text(draft.piece_ref.trim().to_owned()),
+            Val::Text(kind_str(draft.kind).to_owned()),
+            Val::Text(
+                if number.is_some() {
+                    "validated"
+                } else {
+                    "draft"
+                }
+                .to_owned(),
+            ),
+            Val::OptText(valid_date.map(|d| d.to_string())),
+            Val::OptText(reverses.map(str::to_owned)),
+            Val::Int(now),
+            Val::OptText(by.map(str::to_owned)),
+        ]);
+        for (i, l) in draft.lines.iter().enumerate() {
+            lines.extend([
+                Val::Text(new_id()),
+                Val::Text(id.clone()),
+                Val::Int(i as i64),
+                Val::Text(l.account.clone()),
+                Val::Int(l.debit),
+                Val::Int(l.credit),
+                Val::Text(l.label.clone()),
+                Val::OptText(
+                    l.project
+                        .as_deref()
+                        .filter(|p| !p.trim().is_empty())
+                        .map(str::to_owned),
+                ),
+            ]);
+        }
+    }
+    insert_batch(
+        conn,
+        "INSERT INTO treasury_entries (id, org_id, journal, year, seq, entry_date, label, piece_ref, kind, status, valid_date, reverses, created_at, created_by)",
+        14,
+        &entries,
     )
-    .bind(&id)
-    .bind(org_id)
-    .bind(draft.journal.code())
-    .bind(i64::from(draft.date.year()))
-    .bind(number.map(|n| i64::from(n.seq)))
-    .bind(draft.date.to_string())
-    .bind(draft.label.trim())
-    .bind(draft.piece_ref.trim())
-    .bind(kind_str(draft.kind))
-    .bind(if number.is_some() { "validated" } else { "draft" })
-    .bind(valid_date.map(|d| d.to_string()))
-    .bind(reverses)
-    .bind(now)
-    .bind(by)
-    .execute(&mut *conn)
     .await
     .map_err(numbering_race)?;
-    for (i, l) in draft.lines.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO treasury_lines (id, entry_id, position, account, debit, credit, label, project) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(new_id())
-        .bind(&id)
-        .bind(i as i64)
-        .bind(&l.account)
-        .bind(l.debit)
-        .bind(l.credit)
-        .bind(&l.label)
-        .bind(l.project.as_deref().filter(|p| !p.trim().is_empty()))
-        .execute(&mut *conn)
-        .await?;
+    insert_batch(
+        conn,
+        "INSERT INTO treasury_lines (id, entry_id, position, account, debit, credit, label, project)",
+        8,
+        &lines,
+    )
+    .await?;
+    Ok(ids)
+}
+
+/// A value bound in a batched insert.
+pub(crate) enum Val {
+    Text(String),
+    OptText(Option<String>),
+    Int(i64),
+    OptInt(Option<i64>),
+}
+
+/// Runs `head VALUES (…), (…)…` over `values` taken `width` at a time, in statements of at
+/// most 500 rows (within SQLite's and PostgreSQL's limits on parameters).
+pub(crate) async fn insert_batch(
+    conn: &mut AnyConnection,
+    head: &str,
+    width: usize,
+    values: &[Val],
+) -> Result<(), sqlx::Error> {
+    const ROWS: usize = 500;
+    for chunk in values.chunks(width * ROWS) {
+        let mut sql = String::with_capacity(head.len() + chunk.len() * 6);
+        sql.push_str(head);
+        sql.push_str(" VALUES ");
+        for r in 0..chunk.len() / width {
+            sql.push_str(if r == 0 { "(" } else { ", (" });
+            for c in 0..width {
+                if c > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push('$');
+                sql.push_str(&(r * width + c + 1).to_string());
+            }
+            sql.push(')');
+        }
+        let mut q = sqlx::query(&sql);
+        for v in chunk {
+            q = match v {
+                Val::Text(t) => q.bind(t.as_str()),
+                Val::OptText(t) => q.bind(t.as_deref()),
+                Val::Int(i) => q.bind(*i),
+                Val::OptInt(i) => q.bind(*i),
+            };
+        }
+        q.execute(&mut *conn).await?;
     }
-    Ok(id)
+    Ok(())
 }
 
 /// Two validations in the same journal at the same instant (PostgreSQL) both read the same
@@ -873,22 +962,40 @@ pub async fn trial_balance(
 ) -> AppResult<TrialBalance> {
     let org = can_read(app, actor, slug).await?;
     let chart = chart(app, &org.id).await?;
-    let tb = reports::trial_balance(&year_entries(app, &org.id, year).await?, &chart);
+    // Summed by the database: a year of a million lines is one aggregate query, not a
+    // million rows loaded (the same sums as `reports::trial_balance` over the year's
+    // validated entries).
+    let rows = sqlx::query(
+        "SELECT l.account, CAST(SUM(l.debit) AS BIGINT) AS debit, CAST(SUM(l.credit) AS BIGINT) AS credit \
+         FROM treasury_entries e JOIN treasury_lines l ON l.entry_id = e.id \
+         WHERE e.org_id = $1 AND e.year = $2 AND e.status = 'validated' \
+         GROUP BY l.account",
+    )
+    .bind(&org.id)
+    .bind(i64::from(year))
+    .fetch_all(&app.db.read)
+    .await?;
+    let accounts = rows
+        .iter()
+        .map(|r| {
+            let account: String = r.try_get("account")?;
+            let (debit, credit): (i64, i64) = (r.try_get("debit")?, r.try_get("credit")?);
+            Ok(TrialRow {
+                label: chart.label(&account).to_owned(),
+                account,
+                debit,
+                credit,
+                balance: debit - credit,
+            })
+        })
+        .collect::<AppResult<Vec<_>>>()?;
+    let mut accounts = accounts;
+    accounts.sort_by(|a, b| a.account.cmp(&b.account));
     Ok(TrialBalance {
         year,
-        total_debit: tb.total_debit,
-        total_credit: tb.total_credit,
-        accounts: tb
-            .accounts
-            .into_iter()
-            .map(|r| TrialRow {
-                account: r.account,
-                label: r.label,
-                debit: r.debit,
-                credit: r.credit,
-                balance: r.balance,
-            })
-            .collect(),
+        total_debit: accounts.iter().map(|r| r.debit).sum(),
+        total_credit: accounts.iter().map(|r| r.credit).sum(),
+        accounts,
     })
 }
 
@@ -972,8 +1079,10 @@ async fn dedicated_funds(
 }
 
 /// Records the year-end carry-over of the unspent earmarked funds (689x / 19x), validated
-/// on the last day of the year, before closing it (administrators). Refused when nothing
-/// is unspent or when it was already recorded.
+/// on the last day of the year, before closing it (administrators). The use of funds
+/// carried in from earlier years and spent this year (19x / 789x) is recorded first, if
+/// not yet done, since it counts in this year's earmarked income. Refused when nothing is
+/// unspent or when it was already recorded.
 pub async fn carry_over_funds(
     app: &App,
     actor: &Actor,
@@ -982,17 +1091,24 @@ pub async fn carry_over_funds(
 ) -> AppResult<EntryView> {
     let org = can_write(app, actor, slug).await?;
     let chart = chart(app, &org.id).await?;
-    let entries = year_entries(app, &org.id, year).await?;
-    if entries
+    let mut tx = app.db.write.begin().await?;
+    let already = load(&mut *tx, &org.id, Filter::Year(year))
+        .await?
         .iter()
-        .any(|e| e.label == "Report en fonds dédiés" && e.kind == EntryKind::Standard)
-    {
+        .any(|s| s.entry.label == "Report en fonds dédiés" && s.entry.kind == EntryKind::Standard);
+    if already {
         return Err(AppError::conflict(
             "year",
             "funds_carried",
             format!("the earmarked funds of {year} are already carried over"),
         ));
     }
+    record_fund_use(&mut tx, app, &org.id, &chart, year, actor).await?;
+    let entries: Vec<Entry> = load(&mut *tx, &org.id, Filter::Year(year))
+        .await?
+        .into_iter()
+        .map(|s| s.entry)
+        .collect();
     let funds = dedicated_funds(app, &org.id, &entries).await?;
     let fy = FiscalYear::calendar(year);
     let Some(draft) = fabrique_treasury::dedicated::carry_over_entry(&funds, fy.end) else {
@@ -1002,7 +1118,6 @@ pub async fn carry_over_funds(
             format!("no earmarked fund has an unspent part in {year}"),
         ));
     };
-    let mut tx = app.db.write.begin().await?;
     let (id, number) = record(
         &mut tx,
         app,
@@ -1025,6 +1140,71 @@ pub async fn carry_over_funds(
     .await?;
     tx.commit().await?;
     get_view(app, &org.id, &chart, &id).await
+}
+
+/// Records the use, in `year`, of the earmarked funds carried in from earlier years: the
+/// part their projects spent since the last use recorded moves from 19x to the income
+/// account 789x (report des ressources non utilisées des exercices antérieurs), dated
+/// today (the last day of the year for a past year) (administrators). Refused when no
+/// carried fund was spent since.
+pub async fn use_funds(app: &App, actor: &Actor, slug: &str, year: i16) -> AppResult<EntryView> {
+    let org = can_write(app, actor, slug).await?;
+    let chart = chart(app, &org.id).await?;
+    let mut tx = app.db.write.begin().await?;
+    let Some(id) = record_fund_use(&mut tx, app, &org.id, &chart, year, actor).await? else {
+        return Err(AppError::invalid(
+            "year",
+            "funds_none_used",
+            format!("no earmarked fund carried into {year} was spent since the last use recorded"),
+        ));
+    };
+    tx.commit().await?;
+    get_view(app, &org.id, &chart, &id).await
+}
+
+/// Records, in the caller's transaction, what is left to record of the use in `year` of
+/// the funds carried in (see [`fabrique_treasury::dedicated::pending_use_entry`]); `None`
+/// when nothing is.
+async fn record_fund_use(
+    conn: &mut AnyConnection,
+    app: &App,
+    org_id: &str,
+    chart: &Chart,
+    year: i16,
+    actor: &Actor,
+) -> AppResult<Option<String>> {
+    let all = load(&mut *conn, org_id, Filter::Validated).await?;
+    let carried = fabrique_treasury::dedicated::carried_into(
+        all.iter()
+            .map(|s| &s.entry)
+            .filter(|e| e.number.year < year),
+    );
+    if carried.is_empty() {
+        return Ok(None);
+    }
+    let of_year: Vec<Entry> = all
+        .into_iter()
+        .filter(|s| s.entry.number.year == year)
+        .map(|s| s.entry)
+        .collect();
+    let fy = FiscalYear::calendar(year);
+    let date = today(app).clamp(fy.start, fy.end);
+    let Some(draft) = fabrique_treasury::dedicated::pending_use_entry(&carried, &of_year, date)
+    else {
+        return Ok(None);
+    };
+    let (id, number) = record(conn, app, org_id, chart, &draft, None, Some(&actor.user_id)).await?;
+    audit(
+        conn,
+        app,
+        org_id,
+        Some(actor),
+        "treasury.funds_used",
+        ("treasury_entry", &id),
+        serde_json::json!({"year": year, "number": number.to_string(), "total": draft.lines.iter().map(|l| l.debit).sum::<i64>()}),
+    )
+    .await?;
+    Ok(Some(id))
 }
 
 /// The budget of a year, by account or prefix.
@@ -1424,29 +1604,64 @@ pub async fn closed_years(app: &App, org_id: &str) -> AppResult<Vec<i16>> {
         .collect()
 }
 
+/// The condition on `e` (entries) and `l` (lines) selecting the validated lines that make
+/// up balances: opening entries (AN) of the first year only, since later ones repeat
+/// balances already counted. `$1` is the organisation.
+const BALANCE_LINES: &str = "e.org_id = $1 AND e.status = 'validated' AND (e.kind <> 'opening' OR e.year = \
+     (SELECT MIN(f.year) FROM treasury_entries f WHERE f.org_id = $1 AND f.status = 'validated'))";
+
 /// Balances (debit − credit) of the bank (51x) and cash (53x) accounts at a date: every
-/// validated entry up to that day, counting the opening entries (AN) of the first year only,
-/// since later ones repeat balances already counted.
+/// validated entry up to that day, counting the opening entries (AN) of the first year only.
 pub async fn treasury_balances(
     app: &App,
     org_id: &str,
     until: Date,
 ) -> AppResult<Vec<(String, i64)>> {
-    let entries = load(&app.db.read, org_id, Filter::Validated).await?;
-    let first_year = entries.iter().map(|s| s.entry.date.year()).min();
-    let mut sums: HashMap<String, i64> = HashMap::new();
-    for s in &entries {
-        let e = &s.entry;
-        if e.date > until || (e.kind == EntryKind::Opening && Some(e.date.year()) != first_year) {
-            continue;
-        }
-        for l in &e.lines {
-            if l.account.starts_with("51") || l.account.starts_with("53") {
-                *sums.entry(l.account.clone()).or_default() += l.debit - l.credit;
-            }
-        }
-    }
-    let mut out: Vec<(String, i64)> = sums.into_iter().collect();
+    let sql = format!(
+        "SELECT l.account, CAST(SUM(l.debit - l.credit) AS BIGINT) AS balance \
+         FROM treasury_entries e JOIN treasury_lines l ON l.entry_id = e.id \
+         WHERE {BALANCE_LINES} AND e.entry_date <= $2 AND (l.account LIKE '51%' OR l.account LIKE '53%') \
+         GROUP BY l.account"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(org_id)
+        .bind(until.to_string())
+        .fetch_all(&app.db.read)
+        .await?;
+    let mut out = rows
+        .iter()
+        .map(|r| Ok((r.try_get("account")?, r.try_get("balance")?)))
+        .collect::<AppResult<Vec<(String, i64)>>>()?;
     out.sort();
     Ok(out)
+}
+
+/// The lines of one account in the books (opening balance included, as in
+/// [`treasury_balances`]): date, debit − credit, and whether a statement line is matched
+/// to it.
+pub async fn account_lines(
+    app: &App,
+    org_id: &str,
+    account: &str,
+) -> AppResult<Vec<fabrique_treasury::bank::position::StoredLine>> {
+    let sql = format!(
+        "SELECT e.entry_date, l.debit - l.credit AS amount, \
+         (SELECT COUNT(*) FROM treasury_bank_lines b WHERE b.entry_line_id = l.id) AS matched \
+         FROM treasury_entries e JOIN treasury_lines l ON l.entry_id = e.id \
+         WHERE {BALANCE_LINES} AND l.account = $2"
+    );
+    sqlx::query(&sql)
+        .bind(org_id)
+        .bind(account)
+        .fetch_all(&app.db.read)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(fabrique_treasury::bank::position::StoredLine {
+                date: stored_date(&r.try_get::<String, _>("entry_date")?)?,
+                amount: r.try_get("amount")?,
+                reconciled: r.try_get::<i64, _>("matched")? > 0,
+            })
+        })
+        .collect()
 }

@@ -2,8 +2,8 @@
 
 use fabrique_core::ids::new_id;
 use fabrique_treasury::forecast::{
-    self, DueItem, Forecast, ForecastItems, Instalment, Recurring, Scenario, Subsidy,
-    SubsidyStatus, YearMonth,
+    self, DueItem, Forecast, ForecastItems, Instalment, InstalmentShare, Recurring, Scenario,
+    Subsidy, SubsidyStatus, YearMonth,
 };
 use sqlx::Row;
 
@@ -226,30 +226,7 @@ pub(crate) async fn add_subsidy_org(
     org_id: &str,
     input: &NewSubsidy,
 ) -> AppResult<SubsidyView> {
-    let mut s = input.clone();
-    s.funder = s.funder.trim().to_owned();
-    if s.funder.is_empty() {
-        return Err(AppError::invalid(
-            "funder",
-            "funder_required",
-            "name the funder",
-        ));
-    }
-    if s.amount <= 0 {
-        return Err(AppError::invalid(
-            "amount",
-            "amount_invalid",
-            "the amount must be positive (cents)",
-        ));
-    }
-    check_probability("probability", s.probability)?;
-    if s.instalments.is_empty() {
-        return Err(AppError::invalid(
-            "instalments",
-            "instalments_required",
-            "give at least one instalment with its expected date",
-        ));
-    }
+    let s = checked_subsidy(input)?;
     let id = new_id();
     let mut tx = app.db.write.begin().await?;
     sqlx::query(
@@ -280,6 +257,139 @@ pub(crate) async fn add_subsidy_org(
     .await?;
     tx.commit().await?;
     Ok(SubsidyView { id, subsidy: s })
+}
+
+/// A subsidy as typed, trimmed and checked: a funder, a positive amount, a probability
+/// of at most 100 %, and at least one instalment whose shares (percentages of at most
+/// 100 % in all, fixed amounts of at most the subsidy) are positive. Errors name the field,
+/// `instalments[i].share` for an instalment.
+fn checked_subsidy(input: &NewSubsidy) -> AppResult<Subsidy> {
+    let mut s = input.clone();
+    s.funder = s.funder.trim().to_owned();
+    s.project = s
+        .project
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_owned);
+    if s.funder.is_empty() {
+        return Err(AppError::invalid(
+            "funder",
+            "funder_required",
+            "name the funder",
+        ));
+    }
+    if s.amount <= 0 {
+        return Err(AppError::invalid(
+            "amount",
+            "amount_invalid",
+            "the amount must be positive (cents)",
+        ));
+    }
+    check_probability("probability", s.probability)?;
+    if s.instalments.is_empty() {
+        return Err(AppError::invalid(
+            "instalments",
+            "instalments_required",
+            "give at least one instalment with its expected date",
+        ));
+    }
+    let (mut percent, mut fixed) = (0u32, 0i64);
+    for (i, inst) in s.instalments.iter().enumerate() {
+        let field = format!("instalments[{i}].share");
+        match inst.share {
+            InstalmentShare::Percent(p) if p == 0 || p > 100 => {
+                return Err(AppError::invalid(
+                    field,
+                    "share_invalid",
+                    format!("instalment {}: a share is between 1 and 100 %", i + 1),
+                ));
+            }
+            InstalmentShare::Percent(p) => percent += u32::from(p),
+            InstalmentShare::Amount(a) if a <= 0 => {
+                return Err(AppError::invalid(
+                    field,
+                    "share_invalid",
+                    format!("instalment {}: the amount must be positive", i + 1),
+                ));
+            }
+            InstalmentShare::Amount(a) => fixed += a,
+        }
+        if percent > 100 || fixed > s.amount {
+            return Err(AppError::invalid(
+                field,
+                "shares_exceed",
+                format!(
+                    "instalment {}: the instalments add up to more than the subsidy",
+                    i + 1
+                ),
+            ));
+        }
+    }
+    Ok(s)
+}
+
+/// Changes a subsidy (administrators): its funder, amount, status, schedule (which
+/// instalments are received), probability, delay and project.
+pub async fn update_subsidy(
+    app: &App,
+    actor: &Actor,
+    slug: &str,
+    id: &str,
+    input: &NewSubsidy,
+) -> AppResult<SubsidyView> {
+    let org = can_write(app, actor, slug).await?;
+    let before = subsidies_of(app, &org.id)
+        .await?
+        .into_iter()
+        .find(|s| s.id == id)
+        .ok_or(AppError::NotFound { what: "subsidy" })?;
+    let s = checked_subsidy(input)?;
+    let mut tx = app.db.write.begin().await?;
+    sqlx::query(
+        "UPDATE treasury_subsidies SET funder = $1, amount = $2, status = $3, probability = $4, expected_delay_days = $5, project = $6, instalments = $7 \
+         WHERE id = $8 AND org_id = $9",
+    )
+    .bind(&s.funder)
+    .bind(s.amount)
+    .bind(status_str(s.status))
+    .bind(i64::from(s.probability))
+    .bind(i64::from(s.expected_delay_days))
+    .bind(&s.project)
+    .bind(serde_json::to_string(&s.instalments).map_err(anyhow::Error::new)?)
+    .bind(id)
+    .bind(&org.id)
+    .execute(&mut *tx)
+    .await?;
+    audit(
+        &mut tx,
+        app,
+        &org.id,
+        Some(actor),
+        "treasury.subsidy_changed",
+        ("treasury_subsidy", id),
+        serde_json::json!({
+            "before": {"status": status_str(before.subsidy.status), "amount": before.subsidy.amount, "probability": before.subsidy.probability},
+            "after": {"status": status_str(s.status), "amount": s.amount, "probability": s.probability},
+        }),
+    )
+    .await?;
+    tx.commit().await?;
+    notify_alerts(app, &org.id).await;
+    Ok(SubsidyView {
+        id: id.to_owned(),
+        subsidy: s,
+    })
+}
+
+/// One subsidy (members).
+pub async fn subsidy(app: &App, actor: &Actor, slug: &str, id: &str) -> AppResult<SubsidyView> {
+    let org = can_read(app, actor, slug).await?;
+    subsidies_of(app, &org.id)
+        .await?
+        .into_iter()
+        .find(|s| s.id == id)
+        .ok_or(AppError::NotFound { what: "subsidy" })
 }
 
 /// The stable name of a subsidy status.
@@ -505,11 +615,19 @@ pub fn parse_scenario(text: &str) -> AppResult<Scenario> {
 pub struct CashPlan {
     /// First month (`YYYY-MM`).
     pub start: String,
-    /// Opening position: balances of the bank and cash accounts (cents).
+    /// Opening position: the sum of `positions` — the reconciled bank position of each
+    /// bank account with reconciled statement lines, the books' balance of the others.
     pub opening: i64,
+    /// Where the opening position comes from: `statement`, `reconciled_lines`, `ledger`, or
+    /// `mixed` when the accounts differ (see `positions`).
+    pub opening_source: String,
+    /// The earliest day the opening position holds at (the last reconciled line's day).
+    pub opening_date: String,
+    /// The opening position of each bank and cash account, with its source and day.
+    pub positions: Vec<super::bank::OpeningPosition>,
     /// Alert threshold (cents).
     pub threshold: i64,
-    /// Balances of each bank and cash account.
+    /// Balances of each bank and cash account in the books today.
     pub balances: Vec<(String, i64)>,
     /// Base, pessimistic and optimistic forecasts (months, alert).
     #[schema(value_type = Vec<Object>)]
@@ -537,7 +655,18 @@ pub async fn cash_plan(app: &App, actor: &Actor, slug: &str) -> AppResult<CashPl
 pub(crate) async fn cash_plan_org(app: &App, org_id: &str) -> AppResult<CashPlan> {
     let today = today(app);
     let balances = super::ledger::treasury_balances(app, org_id, today).await?;
-    let opening = balances.iter().map(|(_, b)| b).sum();
+    let positions = super::bank::opening_positions(app, org_id, today).await?;
+    let opening = positions.iter().map(|p| p.amount).sum();
+    let opening_source = match positions.first() {
+        None => "ledger".to_owned(),
+        Some(p) if positions.iter().all(|q| q.source == p.source) => p.source.clone(),
+        Some(_) => "mixed".to_owned(),
+    };
+    let opening_date = positions
+        .iter()
+        .map(|p| p.date.clone())
+        .min()
+        .unwrap_or_else(|| today.to_string());
     let threshold = settings_of(app, org_id).await?.alert_threshold;
     let mut items = ForecastItems {
         subsidies: subsidies_of(app, org_id)
@@ -576,6 +705,9 @@ pub(crate) async fn cash_plan_org(app: &App, org_id: &str) -> AppResult<CashPlan
     Ok(CashPlan {
         start: start.to_string(),
         opening,
+        opening_source,
+        opening_date,
+        positions,
         threshold,
         balances,
         forecasts,

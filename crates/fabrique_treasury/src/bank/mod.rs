@@ -20,6 +20,7 @@ use crate::amount::{AmountError, Cents, parse_amount};
 pub mod camt;
 pub mod csv;
 pub mod ofx;
+pub mod position;
 pub mod qif;
 pub mod reconcile;
 

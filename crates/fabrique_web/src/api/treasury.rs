@@ -45,8 +45,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(close_year))
         .routes(routes!(verify_year))
         .routes(routes!(carry_over_funds))
+        .routes(routes!(use_funds))
         .routes(routes!(put_budget))
         .routes(routes!(list_subsidies, add_subsidy))
+        .routes(routes!(get_subsidy, update_subsidy))
         .routes(routes!(list_recurring, add_recurring))
         .routes(routes!(forecast))
         .routes(routes!(get_settings, put_settings))
@@ -356,6 +358,23 @@ async fn carry_over_funds(
     ))
 }
 
+/// Records the use, in a year, of the earmarked funds carried in from earlier years as
+/// their projects spend them (19x debited, 789x credited, for the part spent since the
+/// last use recorded).
+#[utoipa::path(post, path = "/api/v1/orgs/{slug}/ledger/years/{year}/dedicated-funds/use", tag = "treasury", security(("bearer" = [])), params(("slug" = String, Path), ("year" = String, Path)),
+    responses((status = 201, body = EntryView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn use_funds(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((slug, year)): Path<(String, String)>,
+) -> Result<(StatusCode, Json<EntryView>), ApiError> {
+    let year = parse_year(&state, Some(&year))?;
+    Ok((
+        StatusCode::CREATED,
+        Json(ledger::use_funds(&state.app, &actor, &slug, year).await?),
+    ))
+}
+
 /// Replaces the budget of a year (`[{"account": "606", "amount": 50000}, …]`, classes 6
 /// and 7) and answers budget against actual; read it back with
 /// `GET …/ledger/reports/budget?year=Y`.
@@ -413,6 +432,32 @@ async fn add_subsidy(
     ))
 }
 
+/// One subsidy.
+#[utoipa::path(get, path = "/api/v1/orgs/{slug}/subsidies/{id}", tag = "treasury", security(("bearer" = [])), params(("slug" = String, Path), ("id" = String, Path)),
+    responses((status = 200, body = SubsidyView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn get_subsidy(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((slug, id)): Path<(String, String)>,
+) -> Result<Json<SubsidyView>, ApiError> {
+    Ok(Json(plan::subsidy(&state.app, &actor, &slug, &id).await?))
+}
+
+/// Changes a subsidy (the whole subsidy, as for creating it): a new status, probability,
+/// schedule or received instalments.
+#[utoipa::path(put, path = "/api/v1/orgs/{slug}/subsidies/{id}", tag = "treasury", security(("bearer" = [])), params(("slug" = String, Path), ("id" = String, Path)), request_body = Object,
+    responses((status = 200, body = SubsidyView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn update_subsidy(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((slug, id)): Path<(String, String)>,
+    ApiJson(input): ApiJson<Subsidy>,
+) -> Result<Json<SubsidyView>, ApiError> {
+    Ok(Json(
+        plan::update_subsidy(&state.app, &actor, &slug, &id, &input).await?,
+    ))
+}
+
 /// The recurring and one-off items of the cash plan.
 #[utoipa::path(get, path = "/api/v1/orgs/{slug}/recurring", tag = "treasury", security(("bearer" = [])), params(("slug" = String, Path)),
     responses((status = 200, body = [RecurringView]), (status = 403, body = ErrorBody)))]
@@ -446,7 +491,12 @@ struct ScenarioQuery {
     scenario: Option<String>,
 }
 
-/// The 12-month cash plan under one scenario, with its alert.
+/// The 12-month cash plan under one scenario, with its alert. `opening` is the reconciled
+/// position: `opening_source` says where it comes from (`statement`: the bank statement's
+/// balance at the last reconciled line; `reconciled_lines`: the books reconciled with the
+/// statement lines; `ledger`: the books' balance, nothing reconciled; `mixed`), at the end
+/// of `opening_date`; `positions` gives it per bank and cash account, `balances` the
+/// books' balances today.
 #[utoipa::path(get, path = "/api/v1/orgs/{slug}/treasury/forecast", tag = "treasury", security(("bearer" = [])), params(("slug" = String, Path), ScenarioQuery),
     responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn forecast(
@@ -466,6 +516,9 @@ async fn forecast(
         "balances": cash.balances,
         "scenario": f.scenario,
         "opening": f.opening,
+        "opening_source": cash.opening_source,
+        "opening_date": cash.opening_date,
+        "positions": cash.positions,
         "months": f.months,
         "alert": f.alert,
     })))

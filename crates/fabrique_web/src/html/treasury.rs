@@ -52,6 +52,18 @@ pub fn router() -> Routes {
         .route("/o/{slug}/treasury/reconciliation/{id}", post(reconcile))
         .route("/o/{slug}/treasury/plan", get(plan_page))
         .route("/o/{slug}/treasury/subsidies", post(add_subsidy))
+        .route(
+            "/o/{slug}/treasury/subsidies/{id}",
+            get(subsidy_page).post(edit_subsidy),
+        )
+        .route(
+            "/o/{slug}/treasury/subsidies/{id}/status",
+            post(subsidy_status_change),
+        )
+        .route(
+            "/o/{slug}/treasury/budget",
+            get(budget_page).post(save_budget),
+        )
         .route("/o/{slug}/treasury/recurring", post(add_recurring))
         .route(
             "/o/{slug}/treasury/donations",
@@ -94,6 +106,31 @@ pub fn money(cents: impl Amount) -> String {
 /// The stable name of a subsidy status.
 pub fn subsidy_status(s: &SubsidyStatus) -> &'static str {
     plan::status_str(*s)
+}
+
+/// The translation key of a subsidy status (`requested`, `notified`…).
+pub fn status_key(status: impl AsRef<str>) -> &'static str {
+    match status.as_ref() {
+        "notified" => "treasury-status-notified",
+        "agreement_signed" => "treasury-status-agreement-signed",
+        "paid" => "treasury-status-paid",
+        _ => "treasury-status-requested",
+    }
+}
+
+/// The translation key of where an opening position comes from.
+pub fn source_key(source: impl AsRef<str>) -> &'static str {
+    match source.as_ref() {
+        "statement" => "treasury-source-statement",
+        "reconciled_lines" => "treasury-source-reconciled-lines",
+        "mixed" => "treasury-source-mixed",
+        _ => "treasury-source-ledger",
+    }
+}
+
+/// Whether an instalment is paid after the spending report (else it is an advance).
+pub fn after_report(i: &Instalment) -> bool {
+    i.condition == InstalmentCondition::AfterSpendingReport
 }
 
 /// Parses an amount typed in a form (`12,50`, `1 234.5`) into cents.
@@ -808,16 +845,44 @@ struct PlanPage {
     recurring: Vec<RecurringView>,
     sub_form: FormState,
     rec_form: FormState,
+    rows: Vec<usize>,
 }
+
+/// Instalment rows of the subsidy form (blank ones are ignored).
+const INSTALMENT_ROWS: usize = 6;
 
 const SUB_FIELDS: &[&str] = &[
     "funder",
     "amount",
     "status",
-    "date",
     "probability",
     "delay",
     "project",
+    "instalments",
+    "instalments[0].share",
+    "instalments[0].expected_date",
+    "instalments[0].condition",
+    "instalments[0].received",
+    "instalments[1].share",
+    "instalments[1].expected_date",
+    "instalments[1].condition",
+    "instalments[1].received",
+    "instalments[2].share",
+    "instalments[2].expected_date",
+    "instalments[2].condition",
+    "instalments[2].received",
+    "instalments[3].share",
+    "instalments[3].expected_date",
+    "instalments[3].condition",
+    "instalments[3].received",
+    "instalments[4].share",
+    "instalments[4].expected_date",
+    "instalments[4].condition",
+    "instalments[4].received",
+    "instalments[5].share",
+    "instalments[5].expected_date",
+    "instalments[5].condition",
+    "instalments[5].received",
 ];
 const REC_FIELDS: &[&str] = &["label", "amount", "start", "every_months", "probability"];
 
@@ -847,6 +912,7 @@ async fn plan_view(
             recurring,
             sub_form,
             rec_form,
+            rows: (0..INSTALMENT_ROWS).collect(),
         },
     ))
 }
@@ -856,6 +922,7 @@ fn sub_form_default() -> FormState {
         .with("probability", "100")
         .with("delay", "0")
         .with("status", "requested")
+        .with("instalments[0].share", "100 %")
 }
 
 fn rec_form_default() -> FormState {
@@ -890,25 +957,116 @@ fn number<T: std::str::FromStr>(field: &str, text: &str) -> Result<T, AppError> 
     })
 }
 
-fn subsidy_of(f: &HashMap<String, String>) -> Result<Subsidy, AppError> {
+/// An instalment's share as typed: `40 %` (a percentage) or an amount in euros.
+fn share_of(field: &str, text: &str) -> Result<InstalmentShare, AppError> {
+    match text.trim().strip_suffix('%') {
+        Some(p) => Ok(InstalmentShare::Percent(number(field, p)?)),
+        None => Ok(InstalmentShare::Amount(amount(field, text)?)),
+    }
+}
+
+/// An error about the `k`-th item of a list sent without its blank rows, moved to the row
+/// of the form it came from (`rows[k]`), so it shows next to the right field.
+fn at_row(e: AppError, prefix: &str, rows: &[usize]) -> AppError {
+    let moved = |f: fabrique_core::FieldError| {
+        let rest = f
+            .field
+            .strip_prefix(prefix)
+            .and_then(|r| r.strip_prefix('['));
+        let Some((k, tail)) = rest.and_then(|r| r.split_once(']')) else {
+            return f;
+        };
+        match k.parse::<usize>().ok().and_then(|k| rows.get(k)) {
+            Some(row) => {
+                let field = format!("{prefix}[{row}]{tail}");
+                f.at(field)
+            }
+            None => f,
+        }
+    };
+    match e {
+        AppError::Invalid(f) => AppError::Invalid(moved(f)),
+        AppError::Conflict(f) => AppError::Conflict(moved(f)),
+        other => other,
+    }
+}
+
+/// The subsidy typed in the form, and which form row each instalment came from.
+fn subsidy_of(f: &HashMap<String, String>) -> Result<(Subsidy, Vec<usize>), AppError> {
     let get = |k: &str| f.get(k).map(String::as_str).unwrap_or("");
     let status: SubsidyStatus =
         serde_json::from_value(serde_json::Value::String(get("status").to_owned()))
             .map_err(|_| AppError::invalid("status", "choice_invalid", "choose a status"))?;
-    Ok(Subsidy {
+    let mut instalments = Vec::new();
+    let mut rows = Vec::new();
+    for i in 0..INSTALMENT_ROWS {
+        let field = |name: &str| format!("instalments[{i}].{name}");
+        let (share, date) = (get(&field("share")), get(&field("expected_date")));
+        if share.trim().is_empty() && date.trim().is_empty() {
+            continue;
+        }
+        instalments.push(Instalment {
+            share: share_of(&field("share"), share)?,
+            expected_date: treasury::parse_date(&field("expected_date"), date)?,
+            condition: if get(&field("condition")) == "after_spending_report" {
+                InstalmentCondition::AfterSpendingReport
+            } else {
+                InstalmentCondition::Advance
+            },
+            received: f.contains_key(&field("received")),
+        });
+        rows.push(i);
+    }
+    let subsidy = Subsidy {
         funder: get("funder").to_owned(),
         amount: amount("amount", get("amount"))?,
         status,
-        instalments: vec![Instalment {
-            share: InstalmentShare::Percent(100),
-            expected_date: treasury::parse_date("date", get("date"))?,
-            condition: InstalmentCondition::Advance,
-            received: status == SubsidyStatus::Paid,
-        }],
+        instalments,
         probability: number("probability", get("probability"))?,
         expected_delay_days: number("delay", get("delay"))?,
         project: Some(get("project").trim().to_owned()).filter(|p| !p.is_empty()),
-    })
+    };
+    Ok((subsidy, rows))
+}
+
+/// The form filled with a stored subsidy.
+fn subsidy_form(s: &Subsidy) -> FormState {
+    let mut form = FormState::new(SUB_FIELDS)
+        .with("funder", s.funder.clone())
+        .with("amount", format_input(s.amount))
+        .with("status", plan::status_str(s.status))
+        .with("probability", s.probability.to_string())
+        .with("delay", s.expected_delay_days.to_string())
+        .with("project", s.project.clone().unwrap_or_default());
+    for (i, inst) in s.instalments.iter().enumerate().take(INSTALMENT_ROWS) {
+        let field = |name: &str| format!("instalments[{i}].{name}");
+        form = form
+            .with(
+                &field("share"),
+                match inst.share {
+                    InstalmentShare::Percent(p) => format!("{p} %"),
+                    InstalmentShare::Amount(a) => format_input(a),
+                },
+            )
+            .with(&field("expected_date"), inst.expected_date.to_string())
+            .with(
+                &field("condition"),
+                match inst.condition {
+                    InstalmentCondition::Advance => "advance",
+                    InstalmentCondition::AfterSpendingReport => "after_spending_report",
+                },
+            );
+        if inst.received {
+            form = form.with(&field("received"), "1");
+        }
+    }
+    form
+}
+
+/// Cents as typed in a form: `1234,50`.
+fn format_input(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    format!("{sign}{},{:02}", (cents / 100).abs(), (cents % 100).abs())
 }
 
 async fn add_subsidy(
@@ -919,7 +1077,9 @@ async fn add_subsidy(
 ) -> PageResult {
     let user = treasurer(&state, &ctx, &slug).await?;
     let result = match subsidy_of(&f) {
-        Ok(s) => plan::add_subsidy(&state.app, &user, &slug, &s).await,
+        Ok((s, rows)) => plan::add_subsidy(&state.app, &user, &slug, &s)
+            .await
+            .map_err(|e| at_row(e, "instalments", &rows)),
         Err(e) => Err(e),
     };
     match result {
@@ -927,6 +1087,238 @@ async fn add_subsidy(
         Err(e) if is_form_error(&e) => {
             let form = FormState::submitted(SUB_FIELDS, &f).failed(&ctx, &e);
             plan_view(&state, ctx, &slug, true, form, rec_form_default()).await
+        }
+        Err(e) => Err(ctx.fail(e)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "treasury_subsidy.html")]
+struct SubsidyPage {
+    ctx: Ctx,
+    org: Org,
+    admin: bool,
+    subsidy: SubsidyView,
+    sub_form: FormState,
+    rows: Vec<usize>,
+}
+
+async fn subsidy_view(
+    state: &AppState,
+    ctx: Ctx,
+    (slug, id): (&str, &str),
+    failed: bool,
+    form: Option<FormState>,
+) -> PageResult {
+    let (org, admin) = reader(state, &ctx, slug).await?;
+    let user = ctx.require_user()?;
+    let subsidy = plan::subsidy(&state.app, user, slug, id)
+        .await
+        .or_page(&ctx)?;
+    let sub_form = form.unwrap_or_else(|| subsidy_form(&subsidy.subsidy));
+    Ok(render_with_status(
+        status(failed),
+        &SubsidyPage {
+            ctx,
+            org,
+            admin,
+            subsidy,
+            sub_form,
+            rows: (0..INSTALMENT_ROWS).collect(),
+        },
+    ))
+}
+
+async fn subsidy_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, id)): Path<(String, String)>,
+) -> PageResult {
+    subsidy_view(&state, ctx, (&slug, &id), false, None).await
+}
+
+async fn edit_subsidy(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, id)): Path<(String, String)>,
+    CsrfForm(f): CsrfForm<HashMap<String, String>>,
+) -> PageResult {
+    let user = ctx.require_user()?.clone();
+    let result = match subsidy_of(&f) {
+        Ok((s, rows)) => plan::update_subsidy(&state.app, &user, &slug, &id, &s)
+            .await
+            .map_err(|e| at_row(e, "instalments", &rows)),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/o/{slug}/treasury/plan")).into_response()),
+        Err(e) if is_form_error(&e) => {
+            let form = FormState::submitted(SUB_FIELDS, &f).failed(&ctx, &e);
+            subsidy_view(&state, ctx, (&slug, &id), true, Some(form)).await
+        }
+        Err(e) => Err(ctx.fail(e)),
+    }
+}
+
+/// The status of a subsidy changed from the plan's list (notified, agreement signed, paid).
+async fn subsidy_status_change(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, id)): Path<(String, String)>,
+    CsrfForm(f): CsrfForm<HashMap<String, String>>,
+) -> PageResult {
+    let user = ctx.require_user()?.clone();
+    let app = &state.app;
+    let result = async {
+        let mut s = plan::subsidy(app, &user, &slug, &id).await?.subsidy;
+        s.status = serde_json::from_value(serde_json::Value::String(
+            f.get("status").cloned().unwrap_or_default(),
+        ))
+        .map_err(|_| AppError::invalid("status", "choice_invalid", "choose a status"))?;
+        plan::update_subsidy(app, &user, &slug, &id, &s).await
+    }
+    .await;
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/o/{slug}/treasury/plan")).into_response()),
+        Err(e) if is_form_error(&e) => {
+            let form = FormState::new(SUB_FIELDS).failed(&ctx, &e);
+            subsidy_view(&state, ctx, (&slug, &id), true, Some(form)).await
+        }
+        Err(e) => Err(ctx.fail(e)),
+    }
+}
+
+// ---------------------------------------------------------------- budget
+
+/// Budget rows the form offers beyond the stored ones.
+const BUDGET_BLANK_ROWS: usize = 5;
+/// At most this many budget rows in the form.
+const BUDGET_MAX_ROWS: usize = 60;
+
+/// `[i].account` and `[i].amount` for every row the budget form can have.
+static BUDGET_FIELDS: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+    (0..BUDGET_MAX_ROWS)
+        .flat_map(|i| [format!("[{i}].account"), format!("[{i}].amount")])
+        .map(|f| &*Box::leak(f.into_boxed_str()))
+        .collect()
+});
+
+#[derive(Template)]
+#[template(path = "treasury_budget.html")]
+struct BudgetPage {
+    ctx: Ctx,
+    org: Org,
+    admin: bool,
+    year: i16,
+    budget: Vec<fabrique_treasury::reports::BudgetRow>,
+    form: FormState,
+    rows: Vec<usize>,
+}
+
+fn budget_fields() -> &'static [&'static str] {
+    BUDGET_FIELDS.as_slice()
+}
+
+async fn budget_view(
+    state: &AppState,
+    ctx: Ctx,
+    slug: &str,
+    year: i16,
+    form: Option<(FormState, usize)>,
+) -> PageResult {
+    let (org, admin) = reader(state, &ctx, slug).await?;
+    let user = ctx.require_user()?;
+    let budget = ledger::budget(&state.app, user, slug, year)
+        .await
+        .or_page(&ctx)?;
+    let failed = form.is_some();
+    let (form, count) = form.unwrap_or_else(|| {
+        let mut form = FormState::new(budget_fields());
+        for (i, b) in budget.iter().enumerate() {
+            form = form
+                .with(&format!("[{i}].account"), b.account.clone())
+                .with(&format!("[{i}].amount"), format_input(b.budget));
+        }
+        (form, budget.len())
+    });
+    let rows = (0..(count + BUDGET_BLANK_ROWS).min(BUDGET_MAX_ROWS)).collect();
+    Ok(render_with_status(
+        status(failed),
+        &BudgetPage {
+            ctx,
+            org,
+            admin,
+            year,
+            budget,
+            form,
+            rows,
+        },
+    ))
+}
+
+async fn budget_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    Query(q): Query<YearQuery>,
+) -> PageResult {
+    let year = year_of(&state, &q).map_err(|e| ctx.fail(e))?;
+    budget_view(&state, ctx, &slug, year, None).await
+}
+
+/// The budget typed in the form (rows without an account are left out), and which row
+/// each line came from.
+fn budget_of(
+    f: &HashMap<String, String>,
+) -> Result<(Vec<fabrique_treasury::reports::BudgetLine>, Vec<usize>), AppError> {
+    let mut lines = Vec::new();
+    let mut rows = Vec::new();
+    for i in 0..BUDGET_MAX_ROWS {
+        let get = |k: &str| f.get(&format!("[{i}].{k}")).map(|v| v.trim()).unwrap_or("");
+        if get("account").is_empty() && get("amount").is_empty() {
+            continue;
+        }
+        lines.push(fabrique_treasury::reports::BudgetLine {
+            account: get("account").to_uppercase(),
+            amount: amount(&format!("[{i}].amount"), get("amount"))?,
+        });
+        rows.push(i);
+    }
+    Ok((lines, rows))
+}
+
+async fn save_budget(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(slug): Path<String>,
+    CsrfForm(f): CsrfForm<HashMap<String, String>>,
+) -> PageResult {
+    let user = ctx.require_user()?.clone();
+    let year = treasury::parse_year(&state.app, f.get("year").map(String::as_str))
+        .map_err(|e| ctx.fail(e))?;
+    let result = match budget_of(&f) {
+        Ok((lines, rows)) => ledger::put_budget(&state.app, &user, &slug, year, &lines)
+            .await
+            .map_err(|e| at_row(e, "", &rows)),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/o/{slug}/treasury/budget?year={year}")).into_response())
+        }
+        Err(e) if is_form_error(&e) => {
+            // As many rows as were filled in, so nothing typed is lost.
+            let count = (0..BUDGET_MAX_ROWS)
+                .rev()
+                .find(|i| {
+                    ["account", "amount"].iter().any(|k| {
+                        f.get(&format!("[{i}].{k}"))
+                            .is_some_and(|v| !v.trim().is_empty())
+                    })
+                })
+                .map_or(0, |i| i + 1);
+            let form = FormState::submitted(budget_fields(), &f).failed(&ctx, &e);
+            budget_view(&state, ctx, &slug, year, Some((form, count))).await
         }
         Err(e) => Err(ctx.fail(e)),
     }

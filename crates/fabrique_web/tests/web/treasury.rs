@@ -1081,7 +1081,8 @@ async fn camille_keeps_the_books_in_the_browser() {
                 ("funder", "Mairie"),
                 ("amount", "1500"),
                 ("status", "notified"),
-                ("date", "2026-12-01"),
+                ("instalments[0].share", "100 %"),
+                ("instalments[0].expected_date", "2026-12-01"),
                 ("probability", "80"),
                 ("delay", "30"),
                 ("project", ""),
@@ -1505,4 +1506,322 @@ async fn unspent_earmarked_funds_are_carried_over_before_closing() {
         .post(&format!("{base}/ledger/years/2025/close"), json!({}))
         .await;
     assert_eq!(status, StatusCode::OK, "{closed}");
+}
+
+/// Moves the test clock (21 September 2026) to 5 December 2026.
+fn to_december(t: &TestApp) {
+    t.clock.advance(75 * 86_400_000);
+}
+
+#[tokio::test]
+async fn the_cash_plan_opens_on_the_reconciled_bank_position() {
+    let t = TestApp::spawn().await;
+    to_december(&t);
+    let camille = books(&t, "gul").await;
+    let base = "/api/v1/orgs/gul";
+    for (date, label, lines) in [
+        (
+            "2026-11-03",
+            "Cotisation Dupont",
+            [("512", 3_000, 0), ("756", 0, 3_000)],
+        ),
+        // A payment the bank has not seen: it is in the books, not at the bank.
+        (
+            "2026-11-25",
+            "Chèque fournisseur",
+            [("606", 100_000, 0), ("512", 0, 100_000)],
+        ),
+    ] {
+        let (status, body) = camille
+            .post(
+                &format!("{base}/ledger/entries"),
+                entry(date, label, &lines, true),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    // Nothing reconciled yet: the plan opens on the books.
+    let (_, plan) = camille.get(&format!("{base}/treasury/forecast")).await;
+    assert_eq!(plan["opening_source"], "ledger", "{plan}");
+    assert_eq!(plan["opening"], -97_000, "{plan}");
+    assert_eq!(plan["opening_date"], "2026-12-05");
+
+    // The November statement (balance 2,990.10 € on 30 November) and its first line
+    // reconciled with the dues entry.
+    let (status, body) = post_file(
+        &camille,
+        &format!("{base}/ledger/imports?bank_account=512"),
+        OFX_V1,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, lines) = camille.get(&format!("{base}/ledger/reconciliation")).await;
+    let dues = lines
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["amount"] == 3_000)
+        .unwrap();
+    let (status, body) = camille
+        .post(
+            &format!(
+                "{base}/ledger/reconciliation/{}",
+                dues["id"].as_str().unwrap()
+            ),
+            json!({"entry_line_id": dues["suggestions"][0]["entry_line_id"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let (status, plan) = camille
+        .get(&format!("{base}/treasury/forecast?scenario=pessimistic"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{plan}");
+    assert_eq!(plan["opening_source"], "statement", "{plan}");
+    assert_eq!(plan["opening_date"], "2026-11-03");
+    // 2,990.10 € on 30 November, less what the bank booked after 3 November
+    // (−450 − 89.90 + 1,500): 2,030 €, where the books say −970 €.
+    assert_eq!(plan["opening"], 203_000, "{plan}");
+    assert_eq!(plan["months"][0]["closing"], 203_000, "{plan}");
+    assert_eq!(plan["positions"][0]["account"], "512");
+    assert_eq!(plan["positions"][0]["source"], "statement");
+    assert_eq!(plan["balances"][0][1], -97_000, "{plan}");
+
+    // The plan page says which position it used, and at which date.
+    let browser = t.browser();
+    let (status, _, _) = browser
+        .login("tresorier@gul.test", crate::support::PASSWORD)
+        .await;
+    assert!(status.is_redirection() || status.is_success());
+    let (status, page) = browser.get("/o/gul/treasury/plan").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("2\u{a0}030,00\u{a0}€"), "{page}");
+    assert!(page.contains("datetime=\"2026-11-03\""), "{page}");
+    assert!(
+        page.contains("relevé bancaire") || page.contains("bank statement"),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn carried_earmarked_funds_are_used_the_next_year_through_789() {
+    let t = TestApp::spawn().await;
+    let camille = books(&t, "gul").await;
+    let base = "/api/v1/orgs/gul";
+    let post = |path: &str, body: Value| {
+        let camille = &camille;
+        let path = format!("{base}{path}");
+        async move { camille.post(&path, body).await }
+    };
+    let (status, body) = post(
+        "/subsidies",
+        json!({"funder": "Région", "amount": 500_000, "status": "paid", "probability": 100, "expected_delay_days": 0, "project": "repair-cafe",
+               "instalments": [{"share": {"percent": 100}, "expected_date": "2025-03-01", "condition": "advance", "received": true}]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let spend = |date: &str, amount: i64| {
+        json!({"journal": "AC", "date": date, "label": "Pièces", "validate": true, "lines": [
+            {"account": "606", "debit": amount, "project": "repair-cafe"}, {"account": "512", "credit": amount}]})
+    };
+    let (status, _) = post(
+        "/ledger/entries",
+        json!({"journal": "OD", "date": "2025-03-01", "label": "Subvention Région", "validate": true, "lines": [
+            {"account": "512", "debit": 500_000}, {"account": "740", "credit": 500_000, "project": "repair-cafe"}]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _) = post("/ledger/entries", spend("2025-06-01", 200_000)).await;
+    assert_eq!(status, StatusCode::CREATED);
+    // Nothing was carried into 2025: there is nothing to use.
+    let (status, body) = post("/ledger/years/2025/dedicated-funds/use", json!({})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(error_of(&body).0, "funds_none_used");
+    let (status, body) = post("/ledger/years/2025/dedicated-funds", json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = post("/ledger/years/2025/close", json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // 2026: the repair café spends 1,200 € of the 3,000 € carried over.
+    let (status, _) = post("/ledger/entries", spend("2026-02-01", 120_000)).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, used) = post("/ledger/years/2026/dedicated-funds/use", json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{used}");
+    assert_eq!(used["journal"], "OD");
+    assert_eq!(used["date"], "2026-09-21", "dated today: {used}");
+    let lines: Vec<(String, i64, i64)> = used["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["account"].as_str().unwrap().to_owned(),
+                l["debit"].as_i64().unwrap(),
+                l["credit"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        vec![("194".into(), 120_000, 0), ("7894".into(), 0, 120_000)]
+    );
+    assert_eq!(used["lines"][1]["project"], "repair-cafe");
+    // Recorded once: nothing new was spent since.
+    let (status, body) = post("/ledger/years/2026/dedicated-funds/use", json!({})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    // 500 € more: only those are recorded.
+    let (status, _) = post("/ledger/entries", spend("2026-05-01", 50_000)).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, used) = post("/ledger/years/2026/dedicated-funds/use", json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{used}");
+    assert_eq!(used["lines"][0]["debit"], 50_000, "{used}");
+
+    // At the year end, a new subsidy of 1,000 € and 300 € more spent: the carry-over
+    // first records the use of those 300 € (the carried fund is spent first), then
+    // carries the new subsidy over whole.
+    let (status, _) = post(
+        "/ledger/entries",
+        json!({"journal": "OD", "date": "2026-07-01", "label": "Subvention Région 2026", "validate": true, "lines": [
+            {"account": "512", "debit": 100_000}, {"account": "740", "credit": 100_000, "project": "repair-cafe"}]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _) = post("/ledger/entries", spend("2026-08-01", 30_000)).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, carried) = post("/ledger/years/2026/dedicated-funds", json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{carried}");
+    assert_eq!(carried["lines"][0]["account"], "6894");
+    assert_eq!(carried["lines"][0]["debit"], 100_000, "{carried}");
+    let (_, tb) = camille
+        .get(&format!("{base}/ledger/trial-balance?year=2026"))
+        .await;
+    assert_eq!(balance_of(&tb, "7894"), -200_000, "{tb}");
+    // 3,000 € carried in, 2,000 € used, 1,000 € of the new subsidy carried.
+    assert_eq!(balance_of(&tb, "194"), -200_000, "{tb}");
+    let (_, is) = camille
+        .get(&format!("{base}/ledger/reports/income-statement?year=2026"))
+        .await;
+    assert_eq!(is["result"], 0, "what was used and carried balances: {is}");
+}
+
+#[tokio::test]
+async fn subsidies_and_budgets_are_kept_in_the_browser() {
+    let t = TestApp::spawn().await;
+    let _admin = books(&t, "gul").await;
+    let camille = t.browser();
+    let (status, _, _) = camille
+        .login("tresorier@gul.test", crate::support::PASSWORD)
+        .await;
+    assert!(status.is_redirection() || status.is_success());
+    let plan = "/o/gul/treasury/plan";
+    let mut fields = vec![
+        ("funder", "Mairie"),
+        ("amount", "2 000"),
+        ("status", "notified"),
+        ("probability", "80"),
+        ("delay", "30"),
+        ("project", "repair-cafe"),
+        ("instalments[0].share", "60 %"),
+        ("instalments[0].expected_date", "2026-10-15"),
+        ("instalments[0].condition", "advance"),
+        ("instalments[2].share", "50 %"),
+        ("instalments[2].expected_date", "2027-03-01"),
+        ("instalments[2].condition", "after_spending_report"),
+    ];
+    // 60 % + 50 %: refused, the error next to the third row's share.
+    let (status, _, page) = camille
+        .submit(plan, "/o/gul/treasury/subsidies", &fields)
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("id=\"e-instalments[2].share\""), "{page}");
+    assert!(page.contains("value=\"Mairie\""), "what was typed is kept");
+    fields[9].1 = "40 %";
+    let (status, location, page) = camille
+        .submit(plan, "/o/gul/treasury/subsidies", &fields)
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    assert_eq!(location, plan);
+    let (_, page) = camille.get(plan).await;
+    assert!(page.contains("1\u{a0}200,00\u{a0}€"), "the advance: {page}");
+    assert!(page.contains("800,00\u{a0}€"), "the balance: {page}");
+    let start = page.find("/o/gul/treasury/subsidies/").unwrap();
+    let id: String = page[start + "/o/gul/treasury/subsidies/".len()..]
+        .chars()
+        .take_while(|c| *c != '"' && *c != '/')
+        .collect();
+
+    // The status changes from the list.
+    let (status, _, body) = camille
+        .submit(
+            plan,
+            &format!("/o/gul/treasury/subsidies/{id}/status"),
+            &[("status", "agreement_signed")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    // The subsidy's page edits it whole: the advance received, the probability raised.
+    let page_path = format!("/o/gul/treasury/subsidies/{id}");
+    let (status, page) = camille.get(&page_path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("value=\"60 %\""), "{page}");
+    assert!(
+        page.contains("<option value=\"agreement_signed\" selected"),
+        "{page}"
+    );
+    let mut edit = fields.clone();
+    edit[2].1 = "agreement_signed";
+    edit[3].1 = "100";
+    edit.push(("instalments[0].received", "1"));
+    let (status, _, body) = camille.submit(&page_path, &page_path, &edit).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (_, page) = camille.get(&page_path).await;
+    assert!(page.contains("value=\"100\""), "{page}");
+    assert!(
+        page.contains("name=\"instalments[0].received\" value=\"1\" checked"),
+        "{page}"
+    );
+    let (status, page) = camille.get("/o/gul/treasury/subsidies/nope").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{page}");
+
+    // The budget: a line on a balance-sheet account is refused next to its field.
+    let budget = "/o/gul/treasury/budget?year=2026";
+    let (status, page) = camille.get(budget).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let (status, _, page) = camille
+        .submit(
+            budget,
+            "/o/gul/treasury/budget",
+            &[
+                ("year", "2026"),
+                ("[0].account", "606"),
+                ("[0].amount", "1 500"),
+                ("[2].account", "512"),
+                ("[2].amount", "10"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("id=\"e-[2].account\""), "{page}");
+    let (status, location, page) = camille
+        .submit(
+            budget,
+            "/o/gul/treasury/budget",
+            &[
+                ("year", "2026"),
+                ("[0].account", "606"),
+                ("[0].amount", "1 500"),
+                ("[2].account", "756"),
+                ("[2].amount", "900,50"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    assert_eq!(location, budget);
+    let (_, page) = camille.get(budget).await;
+    assert!(page.contains("1\u{a0}500,00\u{a0}€"), "{page}");
+    assert!(page.contains("900,50\u{a0}€"), "{page}");
+    assert!(
+        page.contains("value=\"756\""),
+        "the form shows the saved lines"
+    );
 }
