@@ -590,3 +590,4 @@ documents-default-license = Default licence of new documents
 documents-editors = Who may edit, publish and accept proposals
 documents-editors-admins = Administrators only
 documents-editors-members = All members
+documents-propose-upstream = Propose these changes to the source

@@ -590,3 +590,4 @@ documents-default-license = Licence par défaut des nouveaux documents
 documents-editors = Qui peut modifier, publier et accepter les propositions
 documents-editors-admins = Les administrateur·ices seulement
 documents-editors-members = Tous les membres
+documents-propose-upstream = Proposer ces changements à la source
