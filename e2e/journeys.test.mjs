@@ -1,69 +1,33 @@
 // Real-browser journeys against `fabrique serve` on a fresh SQLite database, in Debian's
 // chromium driven by playwright-core. Each journey runs with JavaScript, without it, and on
 // a phone-sized viewport; axe-core checks every page visited (no serious or critical
-// violation); screenshots are kept under target/e2e/.
+// violation); screenshots are kept under target/e2e/. Helpers are in helpers.mjs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium } from 'playwright-core';
-
-const require = createRequire(import.meta.url);
-const AXE = require.resolve('axe-core/axe.min.js');
-const ROOT = resolve(import.meta.dirname, '..');
-const BIN = process.env.FABRIQUE_BIN ?? join(ROOT, 'target/debug/fabrique');
-const OUT = join(ROOT, 'target/e2e');
-const PASSWORD = 'correct horse battery';
-const VARIANTS = [
-  { name: 'desktop', js: true, viewport: { width: 1280, height: 900 } },
-  { name: 'nojs', js: false, viewport: { width: 1280, height: 900 } },
-  { name: 'phone', js: true, viewport: { width: 390, height: 844 }, isMobile: true },
-];
+import { join } from 'node:path';
+import { OUT, PASSWORD, VARIANTS, accessible as axe, context as newContext, launch, startServer } from './helpers.mjs';
 
 let server;
 let base;
 let browser;
 
 before(async () => {
-  mkdirSync(OUT, { recursive: true });
-  const dir = mkdtempSync(join(tmpdir(), 'fabrique-e2e-'));
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  base = `http://127.0.0.1:${port}`;
-  server = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--database', `sqlite://${dir}/e2e.db`], {
-    env: { ...process.env, FABRIQUE_LOG: 'warn' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  for (let i = 0; i < 150; i++) {
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) break;
-    } catch { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  server = await startServer();
+  base = server.base;
+  browser = await launch();
 });
 
 after(async () => {
   await browser?.close();
-  server?.kill();
+  server?.stop();
 });
 
 async function context(variant) {
-  return browser.newContext({ javaScriptEnabled: variant.js, viewport: variant.viewport, isMobile: variant.isMobile ?? false, bypassCSP: true, locale: 'fr-FR' });
+  return newContext(browser, variant);
 }
 
-/** Runs axe-core on the page (JavaScript contexts only) and fails on serious or critical violations. */
 async function accessible(page, variant) {
-  if (!variant.js) return;
-  await page.addScriptTag({ path: AXE });
-  const result = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ['violations'] }));
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), [], `axe on ${page.url()}`);
+  return axe(page, variant);
 }
 
 async function submit(page) {

@@ -630,3 +630,4 @@ treasury-budget-account = Account
 treasury-budget-amount = Amount (euros)
 treasury-budget-save = Save the budget
 error-funds_none_used = No earmarked fund carried in from an earlier year was spent since the last use recorded.
+documents-propose-upstream = Propose these changes to the source

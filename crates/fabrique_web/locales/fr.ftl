@@ -630,3 +630,4 @@ treasury-budget-account = Compte
 treasury-budget-amount = Montant (euros)
 treasury-budget-save = Enregistrer le budget
 error-funds_none_used = Aucun fonds dédié reporté d’un exercice antérieur n’a été dépensé depuis la dernière utilisation enregistrée.
+documents-propose-upstream = Proposer ces changements à la source

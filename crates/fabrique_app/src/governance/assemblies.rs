@@ -399,12 +399,7 @@ async fn require_officer(app: &App, actor: &Actor, slug: &str, a: &Assembly) -> 
 }
 
 /// Whether the actor chairs the assembly a decision belongs to.
-pub(crate) async fn chairs(
-    app: &App,
-    actor: &Actor,
-    org_id: &str,
-    assembly_id: &str,
-) -> AppResult<bool> {
+pub async fn chairs(app: &App, actor: &Actor, org_id: &str, assembly_id: &str) -> AppResult<bool> {
     let a = load(app, org_id, assembly_id).await?;
     let m = orgs::membership(app, org_id, Some(actor)).await?;
     Ok(m.is_some_and(|m| Some(m.member_id) == a.chair))

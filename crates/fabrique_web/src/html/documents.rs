@@ -573,12 +573,60 @@ async fn new_page(State(state): State<AppState>, ctx: Ctx, Path(slug): Path<Stri
     edit_view(&state, ctx, &slug, None, None, None).await
 }
 
+#[derive(serde::Deserialize, Default)]
+struct EditQuery {
+    /// A fork of the document, `org/slug`, whose changes to propose back.
+    #[serde(default)]
+    fork: Option<String>,
+}
+
 async fn edit_page(
     State(state): State<AppState>,
     ctx: Ctx,
     Path((slug, doc)): Path<(String, String)>,
+    Query(q): Query<EditQuery>,
 ) -> PageResult {
-    edit_view(&state, ctx, &slug, Some(&doc), None, None).await
+    let form = match q.fork.as_deref() {
+        Some(fork) => Some(upstream_form(&state, &ctx, &slug, &doc, fork).await?),
+        None => None,
+    };
+    edit_view(&state, ctx, &slug, Some(&doc), form, None).await
+}
+
+/// The form proposing a fork's changes back to its source: the fork's content made on the
+/// source revision it last took (so accepting merges it three-way), keeping the source's
+/// licence and visibility.
+async fn upstream_form(
+    state: &AppState,
+    ctx: &Ctx,
+    slug: &str,
+    doc: &str,
+    fork: &str,
+) -> Result<FormState, PageError> {
+    let user = ctx.require_user()?;
+    let not_fork = || {
+        ctx.fail(AppError::invalid(
+            "fork",
+            "not_a_fork",
+            format!("“{fork}” is not a fork of this document"),
+        ))
+    };
+    let (fork_org, fork_doc) = fork.split_once('/').ok_or_else(not_fork)?;
+    let source = documents::get(&state.app, Some(user), slug, doc)
+        .await
+        .or_page(ctx)?;
+    let fork = documents::get(&state.app, Some(user), fork_org, fork_doc)
+        .await
+        .or_page(ctx)?;
+    let link = fork
+        .source
+        .as_ref()
+        .filter(|s| s.id == source.id)
+        .ok_or_else(not_fork)?;
+    let mut content = fork.content.clone();
+    content.license = source.content.license;
+    content.visibility = source.content.visibility;
+    Ok(DocForm::of(&content, link.upstream_revision).state())
 }
 
 async fn create(

@@ -316,7 +316,8 @@ struct DecisionPage {
     participation: Participation,
     me: Voices,
     comments: Vec<Comment>,
-    is_admin: bool,
+    /// Administrators, and the chair of the resolution's assembly: may open and close it.
+    may_run: bool,
     result: Option<ResultView>,
     form: FormState,
     replaces: String,
@@ -360,7 +361,14 @@ async fn decision_page(
     let comments = decisions::comments(app, &user, slug, id)
         .await
         .or_page(&ctx)?;
-    let is_admin = orgs::require_admin(app, &user, slug).await.is_ok();
+    // Administrators, and the chair of the assembly a resolution belongs to, open and close it.
+    let may_run = orgs::require_admin(app, &user, slug).await.is_ok()
+        || match &d.assembly_id {
+            Some(a) => assemblies::chairs(app, &user, &org.id, a)
+                .await
+                .or_page(&ctx)?,
+            None => false,
+        };
     let result = match ballots::result(app, &user, slug, id).await {
         Ok(v) => Some(result_view(&ctx, &d, &v)),
         Err(AppError::Forbidden { .. }) => None,
@@ -404,7 +412,7 @@ async fn decision_page(
             participation,
             me,
             comments,
-            is_admin,
+            may_run,
             result,
             form,
             replaces: q.replaces.unwrap_or_default(),

@@ -726,6 +726,37 @@ async fn pages_edit_conflict_history_fork_proposal_and_search() {
     );
     let (_, html) = dan.get("/o/grenier/documents/repair-cafe").await;
     assert!(html.contains("Adapté de « Repair café »"), "{html}");
+    // Dan adapts his fork, then proposes the adaptation back from the fork's page: the form
+    // holds the fork's content made on the source revision it was taken from.
+    let mut adapted = edit("Des objets et des vélos réparés.");
+    adapted[10] = ("base_revision", "1");
+    let (status, _, body) = dan
+        .submit(
+            "/o/grenier/documents/repair-cafe/edit",
+            "/o/grenier/documents/repair-cafe/edit",
+            &adapted,
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let upstream = "/o/atelier/documents/repair-cafe/edit?fork=grenier/repair-cafe";
+    let (_, html) = dan.get("/o/grenier/documents/repair-cafe").await;
+    assert!(html.contains(upstream), "{html}");
+    let (status, html) = dan.get(upstream).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Des objets et des vélos réparés."), "{html}");
+    assert!(
+        html.contains("name=\"base_revision\" value=\"2\""),
+        "{html}"
+    );
+    assert!(html.contains("action=\"/o/atelier/documents/repair-cafe/proposals\""));
+    let (status, _) = dan
+        .get("/o/atelier/documents/repair-cafe/edit?fork=atelier/repair-cafe")
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "not a fork of itself"
+    );
     let mut p = edit("Des grille-pain et des lampes réparés.");
     p[10] = ("base_revision", "2");
     p.push(("message", "Les lampes aussi"));

@@ -1494,3 +1494,35 @@ async fn a_proxy_is_given_and_voted_from_the_pages() {
     assert_eq!(result["participation"]["by_proxy"], 1);
     assert_eq!(result["details"]["totals"]["Sud"], 2, "{result}");
 }
+
+#[tokio::test]
+async fn the_chair_of_an_assembly_opens_and_closes_its_resolutions_from_the_page() {
+    let t = TestApp::spawn().await;
+    let ((admin, _), m) = org_with(&t, "presidence", "association", &[], 2).await;
+    let (status, a) = admin
+        .post(
+            "/api/v1/orgs/presidence/assemblies",
+            json!({"title": "AG", "starts_at": "2026-12-05 14:00", "place": "Local", "chair": m[0].1}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{a}");
+    let aid = a["id"].as_str().unwrap();
+    let r = draft(
+        &admin,
+        "presidence",
+        json!({"title": "Budget", "method": "motion", "assembly": aid}),
+    )
+    .await;
+    let page = format!("/o/presidence/decisions/{r}");
+    let open = format!("action=\"{page}/open\"");
+    let member = browser_as(&t, "m1@presidence.test").await;
+    let (_, html) = member.get(&page).await;
+    assert!(!html.contains(&open), "a member who does not chair: {html}");
+    let chair = browser_as(&t, "m0@presidence.test").await;
+    let (_, html) = chair.get(&page).await;
+    assert!(html.contains(&open), "the chair: {html}");
+    let (status, _, _) = chair.submit(&page, &format!("{page}/open"), &[]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, html) = chair.get(&page).await;
+    assert!(html.contains(&format!("action=\"{page}/close\"")), "{html}");
+}
