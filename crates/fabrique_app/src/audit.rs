@@ -58,8 +58,7 @@ pub struct Entry {
     pub target_type: String,
     /// Its id.
     pub target_id: Option<String>,
-    /// Details.
-    #[schema(value_type = Object)]
+    /// Details: any JSON value (usually an object; `null` when there are none).
     pub detail: serde_json::Value,
 }
 

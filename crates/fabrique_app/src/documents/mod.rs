@@ -58,6 +58,7 @@ impl Editors {
 
 /// An organisation's document settings.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = DocumentSettings)]
 pub struct Settings {
     /// Licence of new documents when none is given.
     #[schema(value_type = String, example = "CC-BY-SA-4.0")]
@@ -254,6 +255,7 @@ pub struct Proposal {
 
 /// One message of a proposal's discussion.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = ProposalComment)]
 pub struct Comment {
     /// Id.
     pub id: String,

@@ -137,6 +137,7 @@ impl Rules {
 
 /// One revision of a charter, or a proposed one.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = CharterRevision)]
 pub struct Revision {
     /// Id.
     pub id: String,

@@ -12,6 +12,7 @@ use crate::{Actor, App, AppError, AppResult};
 
 /// The treasury settings of an organisation.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[schema(as = TreasurySettings)]
 pub struct Settings {
     /// SIREN (9 digits), used in the FEC file name and on receipts.
     pub siren: Option<String>,
@@ -716,6 +717,7 @@ pub(crate) async fn cash_plan_org(app: &App, org_id: &str) -> AppResult<CashPlan
 
 /// One category of the transparency page.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = TransparencyCategory)]
 pub struct Category {
     /// Heading label (from the income statement).
     pub label: String,

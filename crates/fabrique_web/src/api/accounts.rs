@@ -185,6 +185,7 @@ async fn reset_password(
 
 /// Instance settings.
 #[derive(serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[schema(as = InstanceSettings)]
 struct Settings {
     /// `open` or `invitation`.
     signup_mode: String,

@@ -93,7 +93,7 @@ fn message_of(v: &serde_json::Value) -> Result<&str, ApiError> {
 }
 
 /// The organisation's documents the caller may see.
-#[utoipa::path(get, path = "/api/v1/orgs/{slug}/documents", tag = "documents", params(("slug" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/orgs/{slug}/documents", tag = "documents", security((), ("bearer" = [])), params(("slug" = String, Path)),
     responses((status = 200, body = [Summary]), (status = 404, body = ErrorBody)))]
 async fn list_documents(
     State(state): State<AppState>,
@@ -138,7 +138,7 @@ struct DocumentView {
 }
 
 /// One document.
-#[utoipa::path(get, path = "/api/v1/orgs/{slug}/documents/{doc}", tag = "documents", params(("slug" = String, Path), ("doc" = String, Path, description = "slug or id")),
+#[utoipa::path(get, path = "/api/v1/orgs/{slug}/documents/{doc}", tag = "documents", security((), ("bearer" = [])), params(("slug" = String, Path), ("doc" = String, Path, description = "slug or id")),
     responses((status = 200, body = DocumentView), (status = 404, body = ErrorBody)))]
 async fn get_document(
     State(state): State<AppState>,
@@ -198,7 +198,7 @@ fn revision_field(body: &serde_json::Value, name: &'static str) -> Result<i64, A
 }
 
 /// The revisions, newest first.
-#[utoipa::path(get, path = "/api/v1/orgs/{slug}/documents/{doc}/revisions", tag = "documents", params(("slug" = String, Path), ("doc" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/orgs/{slug}/documents/{doc}/revisions", tag = "documents", security((), ("bearer" = [])), params(("slug" = String, Path), ("doc" = String, Path)),
     responses((status = 200, body = [RevisionInfo]), (status = 404, body = ErrorBody)))]
 async fn list_revisions(
     State(state): State<AppState>,
@@ -213,7 +213,7 @@ async fn list_revisions(
 }
 
 /// One revision with its content.
-#[utoipa::path(get, path = "/api/v1/orgs/{slug}/documents/{doc}/revisions/{n}", tag = "documents", params(("slug" = String, Path), ("doc" = String, Path), ("n" = i64, Path)),
+#[utoipa::path(get, path = "/api/v1/orgs/{slug}/documents/{doc}/revisions/{n}", tag = "documents", security((), ("bearer" = [])), params(("slug" = String, Path), ("doc" = String, Path), ("n" = i64, Path)),
     responses((status = 200, body = documents::Revision), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn get_revision(
     State(state): State<AppState>,
@@ -259,7 +259,7 @@ fn revision_param(v: &Option<String>, name: &'static str) -> Result<i64, ApiErro
 }
 
 /// Compares two revisions, field by field (word level inside prose).
-#[utoipa::path(get, path = "/api/v1/orgs/{slug}/documents/{doc}/diff", tag = "documents", params(("slug" = String, Path), ("doc" = String, Path), DiffQuery),
+#[utoipa::path(get, path = "/api/v1/orgs/{slug}/documents/{doc}/diff", tag = "documents", security((), ("bearer" = [])), params(("slug" = String, Path), ("doc" = String, Path), DiffQuery),
     responses((status = 200, body = Comparison), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn get_diff(
     State(state): State<AppState>,
@@ -321,7 +321,7 @@ async fn pull_document(
 }
 
 /// The change proposals on a document, newest first.
-#[utoipa::path(get, path = "/api/v1/orgs/{slug}/documents/{doc}/proposals", tag = "documents", params(("slug" = String, Path), ("doc" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/orgs/{slug}/documents/{doc}/proposals", tag = "documents", security((), ("bearer" = [])), params(("slug" = String, Path), ("doc" = String, Path)),
     responses((status = 200, body = [Proposal]), (status = 404, body = ErrorBody)))]
 async fn list_proposals(
     State(state): State<AppState>,
@@ -356,7 +356,7 @@ async fn create_proposal(
 }
 
 /// One proposal with its discussion.
-#[utoipa::path(get, path = "/api/v1/orgs/{slug}/documents/{doc}/proposals/{id}", tag = "documents", params(("slug" = String, Path), ("doc" = String, Path), ("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/orgs/{slug}/documents/{doc}/proposals/{id}", tag = "documents", security((), ("bearer" = [])), params(("slug" = String, Path), ("doc" = String, Path), ("id" = String, Path)),
     responses((status = 200, body = Proposal), (status = 404, body = ErrorBody)))]
 async fn get_proposal(
     State(state): State<AppState>,
@@ -443,7 +443,7 @@ async fn patch_settings(
 
 /// Full-text search over what the caller may see (French and English stemming, accents
 /// and case folded), with filters.
-#[utoipa::path(get, path = "/api/v1/search", tag = "documents", params(SearchQuery),
+#[utoipa::path(get, path = "/api/v1/search", tag = "documents", security((), ("bearer" = [])), params(SearchQuery),
     responses((status = 200, body = Results), (status = 422, body = ErrorBody)))]
 async fn search_documents(
     State(state): State<AppState>,

@@ -196,7 +196,7 @@ async fn list_comments(
 
 /// Adds a comment, or an objection (consent decisions; it needs a reason).
 #[utoipa::path(post, path = "/api/v1/orgs/{slug}/decisions/{id}/comments", tag = "governance", security(("bearer" = [])), params(("slug" = String, Path), ("id" = String, Path)), request_body = NewComment,
-    responses((status = 201, body = Comment), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = Comment), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn add_comment(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -238,7 +238,7 @@ async fn grant_proxy(
 
 /// Revokes the caller's proxy for `{"decision": id}` or `{"assembly": id}`.
 #[utoipa::path(delete, path = "/api/v1/orgs/{slug}/proxies", tag = "governance", security(("bearer" = [])), params(("slug" = String, Path)), request_body = ProxyInput,
-    responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn revoke_proxy(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,

@@ -55,7 +55,7 @@ async fn create_org(
 
 /// An organisation (public information), with its colleges, categories, member count and
 /// the caller's membership.
-#[utoipa::path(get, path = "/api/v1/orgs/{slug}", tag = "orgs", params(("slug" = String, Path)), responses((status = 200, body = orgs::OrgPage), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/orgs/{slug}", tag = "orgs", security((), ("bearer" = [])), params(("slug" = String, Path)), responses((status = 200, body = orgs::OrgPage), (status = 404, body = ErrorBody)))]
 async fn get_org(
     State(state): State<AppState>,
     MaybeApiActor(actor): MaybeApiActor,
@@ -269,7 +269,7 @@ async fn revoke_invitation(
 
 /// Accepts an invitation: the caller joins the organisation.
 #[utoipa::path(post, path = "/api/v1/invitations/{token}/accept", tag = "members", security(("bearer" = [])), params(("token" = String, Path)),
-    responses((status = 200, body = Org), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Org), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn accept_invitation(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,

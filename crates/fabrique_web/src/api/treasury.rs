@@ -73,7 +73,7 @@ fn parse_year(state: &AppState, text: Option<&str>) -> Result<i16, AppError> {
 
 /// The entries of a year, drafts included.
 #[utoipa::path(get, path = "/api/v1/orgs/{slug}/ledger/entries", tag = "treasury", security(("bearer" = [])), params(("slug" = String, Path), YearQuery),
-    responses((status = 200, body = [EntryView]), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = [EntryView]), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn list_entries(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -285,7 +285,7 @@ async fn trial_balance(
 /// the balance sheet, the general ledger, the journal, or the result per project.
 #[utoipa::path(get, path = "/api/v1/orgs/{slug}/ledger/reports/{report}", tag = "treasury", security(("bearer" = [])),
     params(("slug" = String, Path), ("report" = String, Path, description = "`income-statement`, `balance-sheet`, `general-ledger`, `journal`, `per-project`, `dedicated-funds` or `budget`"), YearQuery),
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn report(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -394,7 +394,7 @@ async fn put_budget(
 
 /// Checks a closed year's hash chain against the stored entries.
 #[utoipa::path(get, path = "/api/v1/orgs/{slug}/ledger/years/{year}/verify", tag = "treasury", security(("bearer" = [])), params(("slug" = String, Path), ("year" = String, Path)),
-    responses((status = 200, body = Verification), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = Verification), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn verify_year(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
