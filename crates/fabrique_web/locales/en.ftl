@@ -179,6 +179,7 @@ error-slug_invalid = The address has 2 to 48 characters: lower-case a-z, digits 
 error-timezone_invalid = Unknown time zone (e.g. Europe/Paris).
 error-url_invalid = Invalid web address: it must start with https://
 error-decision_invalid = Choose accept or refuse.
+error-already_signed = You have already signed these minutes.
 treasury-tab = Treasury
 treasury-sections = Treasury sections
 treasury-dashboard = Dashboard

@@ -179,6 +179,7 @@ error-slug_invalid = L'adresse compte de 2 à 48 caractères : lettres minuscule
 error-timezone_invalid = Fuseau horaire inconnu (exemple : Europe/Paris).
 error-url_invalid = Adresse web invalide : elle doit commencer par https://
 error-decision_invalid = Choisissez accepter ou refuser.
+error-already_signed = Vous avez déjà signé ce procès-verbal.
 treasury-tab = Trésorerie
 treasury-sections = Sections de la trésorerie
 treasury-dashboard = Tableau de bord

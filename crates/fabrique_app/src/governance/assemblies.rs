@@ -735,10 +735,18 @@ pub async fn sign(app: &App, actor: &Actor, slug: &str, id: &str) -> AppResult<M
     let a = &view.assembly;
     let m = orgs::membership(app, &org.id, Some(actor)).await?;
     let me = m.as_ref().map(member_id_of).transpose()?.map(str::to_owned);
-    let column = if me.is_some() && me == a.chair && a.signed_chair_at.is_none() {
+    let is_chair = me.is_some() && me == a.chair;
+    let is_secretary = me.is_some() && me == a.secretary;
+    let column = if is_chair && a.signed_chair_at.is_none() {
         "signed_chair_at"
-    } else if me.is_some() && me == a.secretary && a.signed_secretary_at.is_none() {
+    } else if is_secretary && a.signed_secretary_at.is_none() {
         "signed_secretary_at"
+    } else if is_chair || is_secretary {
+        return Err(AppError::conflict(
+            "minutes",
+            "already_signed",
+            "you have already signed these minutes",
+        ));
     } else {
         return Err(AppError::forbidden(
             "only the chair and the secretary sign the minutes, once each",

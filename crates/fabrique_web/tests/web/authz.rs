@@ -959,7 +959,7 @@ const EXPECTED: &[(&str, [u16; 6])] = &[
     ),
     (
         "POST /api/v1/orgs/{slug}/assemblies/{id}/minutes/sign",
-        [401, 403, 403, 403, 403, 403],
+        [401, 403, 409, 403, 409, 403],
     ),
     (
         "GET /api/v1/orgs/{slug}/audit",
