@@ -1,14 +1,12 @@
 //! `fabrique export` and `fabrique import`: an organisation's documents out to a git
 //! repository with their whole history, and Markdown folders or MediaWiki exports in.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::PathBuf;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use clap::Args;
 use fabrique_app::documents::export::{ImportDocument, ImportRevision, import};
-use fabrique_commons::{FastImportWriter, License};
+use fabrique_commons::License;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::{DbArgs, Mailer, app_for, describe};
@@ -59,70 +57,19 @@ fn bar(len: u64, what: &str) -> ProgressBar {
     bar
 }
 
-fn git(dir: &Path) -> Command {
-    let mut c = Command::new("git");
-    c.arg("-C").arg(dir);
-    c
-}
-
 /// Writes every revision of the organisation's documents as a commit.
 pub async fn export(args: ExportArgs) -> anyhow::Result<()> {
-    if args.git.exists()
-        && std::fs::read_dir(&args.git)
-            .with_context(|| format!("reading {}", args.git.display()))?
-            .next()
-            .is_some()
-    {
-        bail!("{} is not empty; choose a new folder", args.git.display());
-    }
     let app = app_for(args.db.open().await?, String::new(), Mailer::log_only());
-    let revisions = fabrique_app::documents::export_revisions(&app, &args.org)
+    let progress = bar(0, "export");
+    let written =
+        fabrique_app::documents::export::to_git(&app, &args.org, &args.git, |done, total| {
+            progress.set_length(total);
+            progress.set_position(done);
+        })
         .await
         .map_err(describe)?;
-    std::fs::create_dir_all(&args.git)
-        .with_context(|| format!("creating {}", args.git.display()))?;
-    let status = git(&args.git)
-        .args(["init", "--quiet", "--initial-branch=main"])
-        .status()
-        .context("running git init (is git installed?)")?;
-    if !status.success() {
-        bail!("git init failed in {}", args.git.display());
-    }
-    let mut child = git(&args.git)
-        .args(["fast-import", "--quiet", "--done"])
-        .stdin(Stdio::piped())
-        .spawn()
-        .context("running git fast-import")?;
-    let stdin = child
-        .stdin
-        .take()
-        .context("opening git fast-import's input")?;
-    let progress = bar(revisions.len() as u64, "export");
-    let mut writer = FastImportWriter::new(std::io::BufWriter::new(stdin), "refs/heads/main");
-    for r in &revisions {
-        writer.push(r).context("writing to git fast-import")?;
-        progress.inc(1);
-    }
-    writer
-        .finish()
-        .context("finishing the git fast-import stream")?
-        .flush()?;
-    let status = child.wait().context("waiting for git fast-import")?;
-    if !status.success() {
-        bail!("git fast-import failed");
-    }
-    if !revisions.is_empty() {
-        git(&args.git)
-            .args(["checkout", "--quiet", "main"])
-            .status()
-            .context("checking out the exported branch")?;
-    }
     progress.finish_and_clear();
-    println!(
-        "{} revisions exported to {}",
-        revisions.len(),
-        args.git.display()
-    );
+    println!("{written} revisions exported to {}", args.git.display());
     Ok(())
 }
 

@@ -288,6 +288,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         demo::load(&app).await.map_err(describe)?;
     }
     tokio::spawn(housekeeping(app.clone()));
+    tokio::spawn(warm_search(app.clone()));
     tokio::spawn(fabrique_app::governance::run_ticks(app.clone()));
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -302,6 +303,15 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     .context("serving")?;
     app.db.close().await;
     Ok(())
+}
+
+/// Builds the search index in the background while the server starts answering, so that
+/// the first search does not pay for it; later writes, by this process or others, reach
+/// it through the change feed as before.
+async fn warm_search(app: App) {
+    if let Err(e) = fabrique_app::documents::search::warm(&app).await {
+        tracing::warn!(error = %e, "building the search index failed; the first search will retry");
+    }
 }
 
 /// Removes expired sessions and stale counters every hour.

@@ -632,3 +632,11 @@ treasury-budget-amount = Amount (euros)
 treasury-budget-save = Save the budget
 error-funds_none_used = No earmarked fund carried in from an earlier year was spent since the last use recorded.
 documents-propose-upstream = Propose these changes to the source
+# Pull conflicts resolved on the edit form
+documents-pull-conflict = The source's changes overlap with this adaptation's
+documents-pull-conflict-help = The source is at revision { $n }; some of its changes touch the same passages as this adaptation. Nothing was saved. For each conflicting field: the common ancestor, this adaptation's version and the source's. The form below holds everything that could be merged.
+documents-pull-conflict-markers = In text fields, each conflicting passage sits between the lines “<<<<<<< ours” (this adaptation), “=======” and “>>>>>>> theirs” (the source): keep the text you want, remove those lines, and save. The adaptation will then be up to date with the source.
+documents-conflict-fork = This adaptation
+documents-conflict-source = The source
+documents-conflict-empty = (empty)
+error-conflict_markers = This field still holds conflict markers (<<<<<<<, =======, >>>>>>>): keep the text you want and remove them.

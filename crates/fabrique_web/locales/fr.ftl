@@ -632,3 +632,11 @@ treasury-budget-amount = Montant (euros)
 treasury-budget-save = Enregistrer le budget
 error-funds_none_used = Aucun fonds dédié reporté d’un exercice antérieur n’a été dépensé depuis la dernière utilisation enregistrée.
 documents-propose-upstream = Proposer ces changements à la source
+# Pull conflicts resolved on the edit form
+documents-pull-conflict = Les changements de la source croisent ceux de cette adaptation
+documents-pull-conflict-help = La source en est à la révision { $n } ; certains de ses changements touchent les mêmes passages que cette adaptation. Rien n'a été enregistré. Pour chaque champ en conflit : l'ancêtre commun, la version de cette adaptation et celle de la source. Le formulaire ci-dessous contient tout ce qui a pu être fusionné.
+documents-pull-conflict-markers = Dans les champs de texte, chaque passage en conflit est entre les lignes « <<<<<<< ours » (cette adaptation), « ======= » et « >>>>>>> theirs » (la source) : gardez le texte voulu, retirez ces lignes, puis enregistrez. L'adaptation sera alors à jour avec la source.
+documents-conflict-fork = Cette adaptation
+documents-conflict-source = La source
+documents-conflict-empty = (vide)
+error-conflict_markers = Ce champ contient encore des marques de conflit (<<<<<<<, =======, >>>>>>>) : gardez le texte voulu et retirez-les.

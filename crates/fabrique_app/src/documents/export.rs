@@ -1,8 +1,15 @@
 //! Leaving and arriving with a whole history: revisions out to the git export, and
 //! imported histories (Markdown files, MediaWiki pages) in, all or nothing.
 
-use fabrique_commons::{Attribution, Content, Meta, RevisionRecord, SourceRef, unique_slug};
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use fabrique_commons::{
+    Attribution, Content, FastImportWriter, Meta, RevisionRecord, SourceRef, unique_slug,
+};
 use fabrique_core::ids::new_id;
+use futures_util::TryStreamExt;
 use sqlx::Row;
 
 use super::{NewRevision, insert_revision, internal, log_change, taken_slugs};
@@ -10,7 +17,7 @@ use crate::orgs::{self, Org};
 use crate::{App, AppError, AppResult, audit};
 
 /// One export row → one revision record with its front-matter meta data.
-pub(super) fn record(org: &Org, r: &sqlx::any::AnyRow) -> AppResult<RevisionRecord> {
+fn record(org: &Org, r: &sqlx::any::AnyRow) -> AppResult<RevisionRecord> {
     let content: Content =
         serde_json::from_str(&r.try_get::<String, _>("content")?).map_err(internal)?;
     let attribution: Vec<Attribution> =
@@ -45,6 +52,104 @@ pub(super) fn record(org: &Org, r: &sqlx::any::AnyRow) -> AppResult<RevisionReco
         author_name,
         content,
     })
+}
+
+fn failed(what: String) -> AppError {
+    AppError::Internal(anyhow::anyhow!(what))
+}
+
+fn git(dir: &Path) -> Command {
+    let mut c = Command::new("git");
+    c.arg("-C").arg(dir);
+    c
+}
+
+/// Writes every revision of an organisation's documents, oldest first, as the commits of
+/// a new git repository in `dir` (a folder that does not exist yet, or an empty one),
+/// with their authors, dates and messages. Revisions stream from the database into
+/// `git fast-import`: memory holds one at a time, whatever the size of the history.
+/// `progress(done, total)` follows the commits. Returns how many were written. Run by
+/// the command line, which has the database itself; the writes to git block the thread.
+pub async fn to_git(
+    app: &App,
+    org_slug: &str,
+    dir: &Path,
+    mut progress: impl FnMut(u64, u64),
+) -> AppResult<u64> {
+    let org = orgs::by_slug(app, org_slug).await?;
+    if dir.exists()
+        && std::fs::read_dir(dir)
+            .map_err(|e| failed(format!("reading {}: {e}", dir.display())))?
+            .next()
+            .is_some()
+    {
+        return Err(AppError::invalid(
+            "git",
+            "folder_not_empty",
+            format!("{} is not empty; choose a new folder", dir.display()),
+        ));
+    }
+    let total: i64 = sqlx::query(
+        "SELECT COUNT(*) AS n FROM document_revisions r JOIN documents d ON d.id = r.document_id WHERE d.org_id = $1",
+    )
+    .bind(&org.id)
+    .fetch_one(&app.db.read)
+    .await?
+    .try_get("n")?;
+    let total = total as u64;
+    std::fs::create_dir_all(dir).map_err(|e| failed(format!("creating {}: {e}", dir.display())))?;
+    let status = git(dir)
+        .args(["init", "--quiet", "--initial-branch=main"])
+        .status()
+        .map_err(|e| failed(format!("running git init (is git installed?): {e}")))?;
+    if !status.success() {
+        return Err(failed(format!("git init failed in {}", dir.display())));
+    }
+    let mut child = git(dir)
+        .args(["fast-import", "--quiet", "--done"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .map_err(|e| failed(format!("running git fast-import: {e}")))?;
+    let stdin = child
+        .stdin
+        .take()
+        .ok_or_else(|| failed("opening git fast-import's input".into()))?;
+    let broken = |e: std::io::Error| failed(format!("writing to git fast-import: {e}"));
+    let mut writer = FastImportWriter::new(
+        std::io::BufWriter::with_capacity(1 << 20, stdin),
+        "refs/heads/main",
+    );
+    let mut rows = sqlx::query(
+        "SELECT d.id, d.slug, d.attribution, d.source_document_id, r.number, r.author_name, r.created_at, r.message, r.content, u.email \
+         FROM document_revisions r JOIN documents d ON d.id = r.document_id LEFT JOIN users u ON u.id = r.author_id \
+         WHERE d.org_id = $1 ORDER BY r.created_at, d.id, r.number",
+    )
+    .bind(&org.id)
+    .fetch(&app.db.read);
+    let mut done = 0;
+    while let Some(r) = rows.try_next().await? {
+        writer.push(&record(&org, &r)?).map_err(broken)?;
+        done += 1;
+        progress(done, total);
+    }
+    drop(rows);
+    writer.finish().map_err(broken)?.flush().map_err(broken)?;
+    let status = child
+        .wait()
+        .map_err(|e| failed(format!("waiting for git fast-import: {e}")))?;
+    if !status.success() {
+        return Err(failed("git fast-import failed".into()));
+    }
+    if done > 0 {
+        let status = git(dir)
+            .args(["checkout", "--quiet", "main"])
+            .status()
+            .map_err(|e| failed(format!("checking out the exported branch: {e}")))?;
+        if !status.success() {
+            return Err(failed("git checkout failed".into()));
+        }
+    }
+    Ok(done)
 }
 
 /// One revision of an imported history.

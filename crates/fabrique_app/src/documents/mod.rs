@@ -198,6 +198,11 @@ pub struct MergeConflict {
     /// Everything that merged, with conflict markers in text fields.
     #[schema(value_type = Object)]
     pub merged_with_markers: Content,
+    /// For a pull: the source revision being taken in. Save the resolved content with
+    /// it (`upstream_revision` next to `base_revision`) so that the fork is then up to
+    /// date with its source.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upstream_revision: Option<i64>,
 }
 
 /// What a save, a pull or an acceptance gives.
@@ -934,9 +939,11 @@ struct ThreeWay<'a> {
     message: &'a str,
     action: &'a str,
     /// For a pull: the source revision being taken in. `ours` is then the source's
-    /// change, the fork keeps its own licence and visibility, and conflicts are reported
-    /// from the fork's side.
+    /// change, the fork keeps its own licence and visibility, and the merge is made from
+    /// the fork's side (in conflicts and markers, "ours" is the fork).
     upstream: Option<i64>,
+    /// For the resolution of a pull's conflicts: the source revision it takes in.
+    resolves: Option<i64>,
 }
 
 /// Saves `ours` (made on `base`) on top of the current revision, merging three-way when
@@ -951,22 +958,22 @@ async fn save_merged(
     let mut row = row.clone();
     for _ in 0..8 {
         let current = content_at(app, &row.id, row.current).await?;
+        let outcome = |base: &Content| match w.upstream {
+            Some(_) => merge(base, &current, w.ours),
+            None => merge(base, w.ours, &current),
+        };
         let (content, merged) = match w.base {
-            Some(base) if *base != current => match merge(base, w.ours, &current) {
+            Some(base) if *base != current => match outcome(base) {
                 MergeOutcome::Clean(c) => (c, true),
                 MergeOutcome::Conflict {
                     merged_with_markers,
-                    mut conflicts,
+                    conflicts,
                 } => {
-                    if w.upstream.is_some() {
-                        for c in &mut conflicts {
-                            std::mem::swap(&mut c.ours, &mut c.theirs);
-                        }
-                    }
                     return Ok(Merged::Conflict(Box::new(MergeConflict {
                         current_revision: row.current,
                         conflicts,
                         merged_with_markers,
+                        upstream_revision: w.upstream,
                     })));
                 }
             },
@@ -979,6 +986,15 @@ async fn save_merged(
             content.visibility = current.visibility;
         }
         if content == current {
+            if let Some(upstream) = w.resolves {
+                // The fork keeps its own text: nothing to save, but it is now up to
+                // date with the source.
+                sqlx::query("UPDATE documents SET upstream_revision = $1 WHERE id = $2")
+                    .bind(upstream)
+                    .bind(&row.id)
+                    .execute(&app.db.write)
+                    .await?;
+            }
             return Ok(Merged::Saved(Saved {
                 id: row.id.clone(),
                 slug: row.slug.clone(),
@@ -1005,7 +1021,7 @@ async fn save_merged(
             actor,
             w.message,
             w.action,
-            w.upstream,
+            w.upstream.or(w.resolves),
         )
         .await?
         {
@@ -1046,13 +1062,101 @@ pub async fn save(
     doc: &str,
     edit: Edit<'_>,
 ) -> AppResult<Merged> {
+    save_edit(app, actor, org_slug, doc, edit, None).await
+}
+
+/// Saves the resolution of a pull's conflicts: the fork as its editor fixed it (made on
+/// `base_revision`, like any edit), taking in the source up to revision `upstream` (the
+/// conflict's `upstream_revision`), so that the fork is then up to date with it.
+/// Conflict markers left in a field are refused.
+pub async fn resolve_pull(
+    app: &App,
+    actor: &Actor,
+    org_slug: &str,
+    doc: &str,
+    edit: Edit<'_>,
+    upstream: i64,
+) -> AppResult<Merged> {
+    save_edit(app, actor, org_slug, doc, edit, Some(upstream)).await
+}
+
+/// The first field of a document's JSON shape that still holds a conflict marker line.
+fn field_with_markers(value: &serde_json::Value) -> Option<String> {
+    fn marked(v: &serde_json::Value) -> bool {
+        match v {
+            serde_json::Value::String(s) => s
+                .lines()
+                .any(|l| l.starts_with("<<<<<<< ") || l == "=======" || l.starts_with(">>>>>>> ")),
+            serde_json::Value::Array(items) => items.iter().any(marked),
+            serde_json::Value::Object(o) => o.values().any(marked),
+            _ => false,
+        }
+    }
+    let obj = value.as_object()?;
+    for (key, v) in obj {
+        if key == "fields"
+            && let Some(fields) = v.as_object()
+        {
+            if let Some((name, _)) = fields.iter().find(|(_, f)| marked(f)) {
+                return Some(format!("fields.{name}"));
+            }
+        } else if key != "message" && marked(v) {
+            return Some(key.clone());
+        }
+    }
+    None
+}
+
+async fn save_edit(
+    app: &App,
+    actor: &Actor,
+    org_slug: &str,
+    doc: &str,
+    edit: Edit<'_>,
+    resolves: Option<i64>,
+) -> AppResult<Merged> {
     let (org, row) = find(app, Some(actor), org_slug, doc).await?;
     require_editor(app, actor, &org).await?;
+    if let Some(upstream) = resolves {
+        let source = match &row.source_document_id {
+            Some(id) => row_by_id(app, id).await?,
+            None => None,
+        }
+        .ok_or_else(|| {
+            AppError::invalid(
+                "upstream_revision",
+                "not_a_fork",
+                "this document is not a fork",
+            )
+        })?;
+        let taken = row.upstream_revision.or(row.source_revision).unwrap_or(1);
+        if upstream <= taken || upstream > source.current {
+            return Err(AppError::invalid(
+                "upstream_revision",
+                "revision_unknown",
+                format!(
+                    "upstream_revision must be a source revision after {taken}, at most {}",
+                    source.current
+                ),
+            ));
+        }
+        if let Some(field) = field_with_markers(edit.content) {
+            return Err(AppError::invalid(
+                field,
+                "conflict_markers",
+                "this field still holds conflict markers (<<<<<<<, =======, >>>>>>>): keep the text you want and remove them",
+            ));
+        }
+    }
     let defaults = settings(app, &org.id).await?;
     let ours = parse_content(edit.content, defaults.default_license)?;
     let message = check_message(edit.message)?;
     check_base(&row, edit.base_revision)?;
     let base = content_at(app, &row.id, edit.base_revision).await?;
+    let default_message = match resolves {
+        Some(n) => pull_message(n),
+        None => "Modification".into(),
+    };
     save_merged(
         app,
         actor,
@@ -1063,12 +1167,17 @@ pub async fn save(
             ours: &ours,
             author: (&actor.user_id, &actor.name),
             message: if message.is_empty() {
-                "Modification"
+                &default_message
             } else {
                 &message
             },
-            action: "document.saved",
+            action: if resolves.is_some() {
+                "document.pulled"
+            } else {
+                "document.saved"
+            },
             upstream: None,
+            resolves,
         },
     )
     .await
@@ -1183,6 +1292,7 @@ pub async fn restore(
             message: &message,
             action: "document.restored",
             upstream: None,
+            resolves: None,
         },
     )
     .await
@@ -1283,10 +1393,7 @@ pub async fn pull(app: &App, actor: &Actor, org_slug: &str, doc: &str) -> AppRes
     }
     let base = content_at(app, &source.id, upstream).await?;
     let theirs = content_at(app, &source.id, source.current).await?;
-    let message = format!(
-        "Reprise des changements de la source jusqu'à la révision {}",
-        source.current
-    );
+    let message = pull_message(source.current);
     save_merged(
         app,
         actor,
@@ -1299,9 +1406,14 @@ pub async fn pull(app: &App, actor: &Actor, org_slug: &str, doc: &str) -> AppRes
             message: &message,
             action: "document.pulled",
             upstream: Some(source.current),
+            resolves: None,
         },
     )
     .await
+}
+
+fn pull_message(upstream: i64) -> String {
+    format!("Reprise des changements de la source jusqu'à la révision {upstream}")
 }
 
 /// A change proposal has the shape of a save: the proposed content made on
@@ -1591,6 +1703,7 @@ pub async fn accept(
             message: &message,
             action: "document.saved",
             upstream: None,
+            resolves: None,
         },
     )
     .await;
@@ -1614,27 +1727,6 @@ pub async fn decline(
     let (org, _, _) = open_proposal(app, actor, org_slug, doc, id).await?;
     close_proposal(app, actor, &org, id, "declined", None).await?;
     proposal(app, Some(actor), org_slug, doc, id).await
-}
-
-/// Every revision of an organisation's documents, oldest first, for the git export.
-pub async fn export_revisions(
-    app: &App,
-    org_slug: &str,
-) -> AppResult<Vec<fabrique_commons::RevisionRecord>> {
-    let org = orgs::by_slug(app, org_slug).await?;
-    let rows = sqlx::query(
-        "SELECT d.id, d.slug, d.attribution, d.source_document_id, r.number, r.author_name, r.created_at, r.message, r.content, u.email \
-         FROM document_revisions r JOIN documents d ON d.id = r.document_id LEFT JOIN users u ON u.id = r.author_id \
-         WHERE d.org_id = $1 ORDER BY r.created_at, d.id, r.number",
-    )
-    .bind(&org.id)
-    .fetch_all(&app.db.read)
-    .await?;
-    let mut out = Vec::new();
-    for r in rows {
-        out.push(export::record(&org, &r)?);
-    }
-    Ok(out)
 }
 
 pub mod export;

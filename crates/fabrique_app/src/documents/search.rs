@@ -3,16 +3,19 @@
 //! Correct with several processes on one database: every write appends to
 //! `document_index_log` (numbered in commit order, see the migration), and before
 //! answering a query the index re-reads the documents changed since the last number it
-//! saw. At first use it is built from the `documents` table.
+//! saw. It is built from the `documents` table at start-up ([`warm`], run in the
+//! background by `fabrique serve`), or at first use when nothing warmed it.
 //!
 //! Text is indexed three times: folded (lower case, accents removed), folded and
 //! stemmed for French, folded and stemmed for English; the folded field weighs most, so
 //! exact words rank above stemmed ones. Visibility is a filter of the query itself.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
 use fabrique_commons::{Content, License, search_text};
+use futures_util::TryStreamExt;
 use sqlx::Row;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
@@ -72,6 +75,7 @@ pub struct Results {
 #[derive(Clone, Copy)]
 struct Fields {
     id: Field,
+    slug: Field,
     org: Field,
     org_id: Field,
     kind: Field,
@@ -95,6 +99,8 @@ pub struct SearchIndex {
     reader: IndexReader,
     fields: Fields,
     state: tokio::sync::Mutex<State>,
+    /// The last change number indexed (`state.last_seq` once committed).
+    seen: AtomicI64,
 }
 
 struct State {
@@ -153,6 +159,7 @@ impl SearchIndex {
         let mut b = Schema::builder();
         let fields = Fields {
             id: b.add_text_field("id", STRING | STORED),
+            slug: b.add_text_field("slug", STORED),
             org: b.add_text_field("org", STRING | STORED),
             org_id: b.add_text_field("org_id", STRING),
             kind: b.add_text_field("kind", STRING | STORED),
@@ -193,6 +200,7 @@ impl SearchIndex {
                 writer,
                 last_seq: -1,
             }),
+            seen: AtomicI64::new(-1),
         })
     }
 
@@ -201,6 +209,7 @@ impl SearchIndex {
         let text = search_text(&d.content);
         let mut document = doc!(
             f.id => d.id.clone(),
+            f.slug => d.slug.clone(),
             f.org => d.org.clone(),
             f.org_id => d.org_id.clone(),
             f.kind => d.content.kind.as_str(),
@@ -225,18 +234,29 @@ impl SearchIndex {
 
     /// Brings the index up to date with every write committed so far, by any process.
     pub async fn catch_up(&self, app: &App) -> AppResult<()> {
+        // The counter row only moves when a change commits: when it has not moved past
+        // what this index has seen, there is nothing to read, and concurrent searches do
+        // not queue behind one another for the lock.
+        let counter = self.counter(app).await?;
+        if counter <= self.seen.load(Ordering::Acquire) {
+            return Ok(());
+        }
         let mut state = self.state.lock().await;
         let f = self.fields;
         if state.last_seq < 0 {
             // Read the feed's position first: a write landing during the rebuild is then
             // read again from the feed, and re-indexing a document is idempotent.
-            let seq: i64 = sqlx::query("SELECT seq FROM document_index_counter WHERE id = 1")
-                .fetch_one(&app.db.read)
-                .await?
-                .try_get("seq")?;
+            let seq = self.counter(app).await?;
             state.writer.delete_all_documents().map_err(internal)?;
-            for d in load(app, None).await? {
-                self.add(&state.writer, &d)?;
+            let mut rows = sqlx::query(LOAD).fetch(&app.db.read);
+            let mut n = 0usize;
+            while let Some(r) = rows.try_next().await? {
+                self.add(&state.writer, &indexed(&r)?)?;
+                n += 1;
+                if n % 1000 == 0 {
+                    // Share the worker with requests while a large index builds.
+                    tokio::task::yield_now().await;
+                }
             }
             state.last_seq = seq;
         } else {
@@ -257,15 +277,30 @@ impl SearchIndex {
             }
             for id in &changed {
                 state.writer.delete_term(Term::from_field_text(f.id, id));
-                for d in load(app, Some(id)).await? {
-                    self.add(&state.writer, &d)?;
+                let row = sqlx::query(&format!("{LOAD} WHERE d.id = $1"))
+                    .bind(id)
+                    .fetch_optional(&app.db.read)
+                    .await?;
+                if let Some(r) = row {
+                    self.add(&state.writer, &indexed(&r)?)?;
                 }
             }
             state.last_seq = last;
         }
-        state.writer.commit().map_err(internal)?;
+        let state = &mut *state;
+        blocking(|| state.writer.commit()).map_err(internal)?;
         self.reader.reload().map_err(internal)?;
+        self.seen.store(state.last_seq, Ordering::Release);
         Ok(())
+    }
+
+    async fn counter(&self, app: &App) -> AppResult<i64> {
+        Ok(
+            sqlx::query("SELECT seq FROM document_index_counter WHERE id = 1")
+                .fetch_one(&app.db.read)
+                .await?
+                .try_get("seq")?,
+        )
     }
 
     fn terms(&self, field: Field, word: &str) -> AppResult<Vec<Term>> {
@@ -302,34 +337,51 @@ impl SearchIndex {
 /// A document as indexed.
 struct Indexed {
     id: String,
+    slug: String,
     org: String,
     org_id: String,
     author: Option<String>,
     content: Content,
 }
 
-async fn load(app: &App, id: Option<&str>) -> AppResult<Vec<Indexed>> {
-    let rows = sqlx::query(
-        "SELECT d.id, d.org_id, o.slug AS org, d.author_id, r.content FROM documents d \
-         JOIN orgs o ON o.id = d.org_id \
-         JOIN document_revisions r ON r.document_id = d.id AND r.number = d.current_revision \
-         WHERE ($1 = '' OR d.id = $1)",
-    )
-    .bind(id.unwrap_or(""))
-    .fetch_all(&app.db.read)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Indexed {
-                id: r.try_get("id")?,
-                org: r.try_get("org")?,
-                org_id: r.try_get("org_id")?,
-                author: r.try_get("author_id")?,
-                content: serde_json::from_str(&r.try_get::<String, _>("content")?)
-                    .map_err(internal)?,
-            })
-        })
-        .collect()
+/// Every document at its current revision (a `WHERE` may follow).
+const LOAD: &str = "SELECT d.id, d.slug, d.org_id, o.slug AS org, d.author_id, r.content FROM documents d \
+     JOIN orgs o ON o.id = d.org_id \
+     JOIN document_revisions r ON r.document_id = d.id AND r.number = d.current_revision";
+
+fn indexed(r: &sqlx::any::AnyRow) -> AppResult<Indexed> {
+    Ok(Indexed {
+        id: r.try_get("id")?,
+        slug: r.try_get("slug")?,
+        org: r.try_get("org")?,
+        org_id: r.try_get("org_id")?,
+        author: r.try_get("author_id")?,
+        content: serde_json::from_str(&r.try_get::<String, _>("content")?).map_err(internal)?,
+    })
+}
+
+/// Runs CPU-bound work without stalling the other tasks of a multi-threaded runtime.
+fn blocking<T>(f: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(f)
+        }
+        _ => f(),
+    }
+}
+
+/// Builds this process's index now (at start-up, in the background), so that the first
+/// search does not wait for it. Searches that arrive meanwhile wait for the build.
+pub async fn warm(app: &App) -> AppResult<()> {
+    let started = std::time::Instant::now();
+    let idx = index_of(app)?;
+    idx.catch_up(app).await?;
+    tracing::info!(
+        documents = idx.reader.searcher().num_docs(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "search index built"
+    );
+    Ok(())
 }
 
 fn term_query(field: Field, value: &str) -> Box<dyn Query> {
@@ -453,18 +505,10 @@ pub async fn search(app: &App, actor: Option<&Actor>, q: &SearchQuery) -> AppRes
             .find(|s| !s.is_empty())
             .map(|s| s.to_html())
             .unwrap_or_else(|| escape(&fabrique_commons::snippet(&text, 200)));
-        let id = get(f.id);
-        let slug: String = sqlx::query("SELECT slug FROM documents WHERE id = $1")
-            .bind(&id)
-            .fetch_optional(&app.db.read)
-            .await?
-            .map(|r| r.try_get("slug"))
-            .transpose()?
-            .unwrap_or_default();
         results.push(Hit {
             org: get(f.org),
-            id,
-            slug,
+            id: get(f.id),
+            slug: get(f.slug),
             title: get(f.title),
             kind: get(f.kind),
             license: get(f.license),

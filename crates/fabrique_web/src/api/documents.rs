@@ -162,7 +162,9 @@ async fn get_document(
 
 /// Saves a new revision: the document's content plus `base_revision` (the revision the
 /// edit started from) and `message`. Answers the new revision, merged three-way when the
-/// document moved on, or 409 with the conflicting fields.
+/// document moved on, or 409 with the conflicting fields. To save the resolution of a
+/// pull's conflicts, add the conflict's `upstream_revision`: the fork is then up to date
+/// with that source revision.
 #[utoipa::path(put, path = "/api/v1/orgs/{slug}/documents/{doc}", tag = "documents", security(("bearer" = [])), params(("slug" = String, Path), ("doc" = String, Path)), request_body = Object,
     responses((status = 200, body = Saved), (status = 409, body = ConflictBody), (status = 422, body = ErrorBody)))]
 async fn put_document(
@@ -181,7 +183,15 @@ async fn put_document(
         content: &body,
         message: message_of(&body)?,
     };
-    let m = documents::save(&state.app, &actor, &slug, &doc, edit).await?;
+    let m = match body.get("upstream_revision") {
+        None | Some(serde_json::Value::Null) => {
+            documents::save(&state.app, &actor, &slug, &doc, edit).await?
+        }
+        Some(_) => {
+            let upstream = revision_field(&body, "upstream_revision")?;
+            documents::resolve_pull(&state.app, &actor, &slug, &doc, edit, upstream).await?
+        }
+    };
     Ok(merged_response(m, false))
 }
 

@@ -365,6 +365,9 @@ struct DocForm {
     message: String,
     #[serde(default)]
     base_revision: String,
+    /// Set when the form resolves a pull's conflicts: the source revision taken in.
+    #[serde(default)]
+    upstream_revision: String,
 }
 
 const DOC_FIELDS: &[&str] = &[
@@ -439,6 +442,7 @@ impl DocForm {
             local_variants: f.local_variants.clone(),
             message: String::new(),
             base_revision: base.to_string(),
+            upstream_revision: String::new(),
         }
     }
 
@@ -484,6 +488,7 @@ impl DocForm {
             ("fields.local_variants", &self.local_variants),
             ("message", &self.message),
             ("base_revision", &self.base_revision),
+            ("upstream_revision", &self.upstream_revision),
         ] {
             s = s.with(k, v.clone());
         }
@@ -503,6 +508,38 @@ struct EditPage {
     /// Whether the form saves (editors) or proposes the change (others).
     saves: bool,
     conflict: Option<MergeConflict>,
+    /// The conflicting fields, labelled.
+    conflicts: Vec<ConflictView>,
+    /// When the form resolves a pull's conflicts: the source revision taken in.
+    upstream: Option<String>,
+}
+
+/// One conflicting field as the page shows it: its label and the three versions (the
+/// common ancestor, ours, theirs).
+struct ConflictView {
+    label: String,
+    sides: [String; 3],
+}
+
+/// The conflicts of a merge with the fields' labels in the visitor's language.
+fn conflict_views(ctx: &Ctx, c: &MergeConflict) -> Vec<ConflictView> {
+    c.conflicts
+        .iter()
+        .map(|x| {
+            let key = format!(
+                "documents-field-{}",
+                x.field.trim_start_matches("fields.").replace('_', "-")
+            );
+            let label = match ctx.tr.t(&key) {
+                k if k == key => x.field.clone(),
+                l => l.to_owned(),
+            };
+            ConflictView {
+                label,
+                sides: [x.base.clone(), x.ours.clone(), x.theirs.clone()],
+            }
+        })
+        .collect()
 }
 
 async fn edit_view(
@@ -555,6 +592,11 @@ async fn edit_view(
     } else {
         StatusCode::OK
     };
+    let conflicts = conflict
+        .as_ref()
+        .map(|c| conflict_views(&ctx, c))
+        .unwrap_or_default();
+    let upstream = Some(form.value("upstream_revision").to_owned()).filter(|u| !u.is_empty());
     Ok(render_with_status(
         status,
         &EditPage {
@@ -565,6 +607,8 @@ async fn edit_view(
             licenses: &License::ALL,
             saves,
             conflict,
+            conflicts,
+            upstream,
         },
     ))
 }
@@ -667,7 +711,13 @@ async fn save(
         content: &content,
         message: &f.message,
     };
-    match documents::save(&state.app, &user, &slug, &doc, edit).await {
+    let saved = match f.upstream_revision.trim().parse::<i64>() {
+        Ok(upstream) => {
+            documents::resolve_pull(&state.app, &user, &slug, &doc, edit, upstream).await
+        }
+        Err(_) => documents::save(&state.app, &user, &slug, &doc, edit).await,
+    };
+    match saved {
         Ok(Merged::Saved(s)) => {
             Ok(Redirect::to(&format!("/o/{slug}/documents/{}", s.slug)).into_response())
         }
@@ -806,8 +856,20 @@ async fn pull(
     CsrfForm(_): CsrfForm<Empty>,
 ) -> PageResult {
     let user = ctx.require_user()?.clone();
-    let r = documents::pull(&state.app, &user, &slug, &doc).await;
-    after_merge(&state, ctx, &slug, &doc, r).await
+    match documents::pull(&state.app, &user, &slug, &doc).await {
+        // The edit form, holding everything that merged (conflict markers in text),
+        // under each conflicting field's three versions: the editor resolves and saves.
+        Ok(Merged::Conflict(c)) => {
+            let form = DocForm::of(&c.merged_with_markers, c.current_revision)
+                .state()
+                .with(
+                    "upstream_revision",
+                    c.upstream_revision.unwrap_or_default().to_string(),
+                );
+            edit_view(&state, ctx, &slug, Some(&doc), Some(form), Some(*c)).await
+        }
+        r => after_merge(&state, ctx, &slug, &doc, r).await,
+    }
 }
 
 #[derive(serde::Deserialize)]

@@ -250,6 +250,53 @@ async fn forks_keep_licences_pull_upstream_and_proposals_merge_back() {
     let (status, body) = bob.post(&format!("{fork}/pull"), json!({})).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert_eq!(body["conflicts"][0]["field"], "produces");
+    // Seen from the fork: ours is the fork's text, theirs the source's, in the conflict
+    // list and in the markers alike; the source revision to resolve with is given.
+    assert_eq!(body["conflicts"][0]["ours"], "Des vélos réparés.");
+    assert_eq!(body["conflicts"][0]["theirs"], "Des grille-pain réparés.");
+    let marked = body["merged_with_markers"]["fields"]["produces"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        marked.starts_with("<<<<<<< ours\nDes vélos réparés.\n=======\n"),
+        "{marked}"
+    );
+    assert_eq!(body["upstream_revision"], 3);
+    assert_eq!(body["current_revision"], 4);
+
+    // Resolving: markers left in a field are refused, naming it; a source revision
+    // already taken in is refused; the fixed text saves and brings the fork up to date.
+    let mut resolved = body["merged_with_markers"].clone();
+    resolved["base_revision"] = json!(4);
+    resolved["upstream_revision"] = json!(3);
+    let (status, err) = bob.put(&fork, resolved.clone()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    assert_eq!(
+        error_of(&err),
+        ("conflict_markers".into(), Some("fields.produces".into()))
+    );
+    resolved["fields"]["produces"] = json!("Des vélos et des grille-pain réparés.");
+    resolved["upstream_revision"] = json!(2);
+    let (status, err) = bob.put(&fork, resolved.clone()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    assert_eq!(error_of(&err).1.as_deref(), Some("upstream_revision"));
+    resolved["upstream_revision"] = json!(3);
+    let (status, saved) = bob.put(&fork, resolved).await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(saved["revision"], 5);
+    let (_, f) = bob.get(&fork).await;
+    assert_eq!(
+        f["fields"]["produces"],
+        "Des vélos et des grille-pain réparés."
+    );
+    assert_eq!(f["source"]["upstream_revision"], 3);
+    let (status, pulled) = bob.post(&format!("{fork}/pull"), json!({})).await;
+    assert_eq!(
+        (status, pulled["revision"].as_i64()),
+        (StatusCode::OK, Some(5)),
+        "nothing left to pull"
+    );
 
     // Bob proposes a change back on revision 2; Alice meanwhile changed revision 3:
     // accepting merges three-way and credits Bob.
@@ -776,6 +823,54 @@ async fn pages_edit_conflict_history_fork_proposal_and_search() {
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (_, html) = camille.get("/o/atelier/documents/repair-cafe").await;
     assert!(html.contains("Des grille-pain et des lampes réparés."));
+
+    // Dan's fork changed the same field: pulling shows the edit form with every
+    // conflicting field's three versions, the merge with markers to fix, and saving the
+    // fixed form brings the fork up to date with its source.
+    let mut mine = edit("Rien que des vélos, tout réparés");
+    mine[10] = ("base_revision", "1");
+    let fork_edit = "/o/grenier/documents/repair-cafe/edit";
+    let (status, _, body) = dan.submit(fork_edit, fork_edit, &mine).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (status, _, html) = dan
+        .submit(
+            "/o/grenier/documents/repair-cafe",
+            "/o/grenier/documents/repair-cafe/pull",
+            &[],
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{html}");
+    for text in [
+        "<caption>Ce que ça produit</caption>",
+        "Des grille-pain réparés.",
+        "Rien que des vélos, tout réparés",
+        "Des grille-pain et des lampes réparés.",
+        "Cette adaptation",
+        "La source",
+        "name=\"upstream_revision\" value=\"3\"",
+        "&lt;&lt;&lt;&lt;&lt;&lt;&lt; ours",
+    ] {
+        assert!(html.contains(text), "{text} in {html}");
+    }
+    let mut resolved = mine.clone();
+    resolved[9] = (
+        "fields.produces",
+        "<<<<<<< ours\nRien que des vélos\n=======\nDes lampes\n>>>>>>> theirs\n",
+    );
+    resolved[10] = ("base_revision", "2");
+    resolved.push(("upstream_revision", "3"));
+    let (status, _, html) = dan.submit(fork_edit, fork_edit, &resolved).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    assert!(html.contains("marques de conflit"), "{html}");
+    resolved[9] = ("fields.produces", "Des vélos et des lampes réparés.");
+    let (status, _, html) = dan.submit(fork_edit, fork_edit, &resolved).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
+    let (_, html) = dan.get("/o/grenier/documents/repair-cafe").await;
+    assert!(html.contains("Des vélos et des lampes réparés."), "{html}");
+    assert!(
+        !html.contains("/o/grenier/documents/repair-cafe/pull"),
+        "up to date with the source: no pull button"
+    );
 
     // The administrator sets who may edit; a bad value is refused on the page.
     let (status, _, html) = camille
