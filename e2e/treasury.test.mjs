@@ -71,7 +71,7 @@ for (const variant of VARIANTS) {
     const alerts = page.locator('main [role=alert]');
     assert.ok((await alerts.count()) >= 1, 'a cash-flow alert shows');
     assert.match(await alerts.first().innerText(), /sous le seuil en .+, il manquera/);
-    assert.match(await page.locator('main li').filter({ has: alerts.first() }).innerText(), /Scénario/);
+    assert.match(await page.locator('main li').filter({ has: page.locator('[role=alert]') }).first().innerText(), /Scénario/);
     await shot(page, `treasury-alert-${variant.name}`);
     await ctx.close();
   });

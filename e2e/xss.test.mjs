@@ -19,6 +19,8 @@ const P = {
   svgLink: '<svg><a xlink:href="javascript:alert(\'svg-a\')"><text y="20">svg</text></a></svg>',
   iframe: '<iframe src="javascript:alert(\'iframe\')"></iframe>',
   encoded: '<a href="jav&#x09;ascript:alert(\'tab\')">encodé</a>',
+  // Short enough for titles and labels (at most 120 characters).
+  title: '<img src=x onerror=alert(1)><svg onload=alert(2)><script>alert(3)</script>',
 };
 let server;
 let browser;
@@ -50,7 +52,7 @@ for (const variant of VARIANTS) {
     // A recipe whose title and fields are hostile.
     await visit(page, variant, `${ORG}/documents/new`);
     const doc = formTo(page, `${ORG}/documents/new`);
-    await doc.locator('[name=title]').fill(`Recette ${t} ${P.img}${P.svg}`);
+    await doc.locator('[name=title]').fill(`Recette ${t} ${P.title}`);
     await doc.locator('[name="fields.summary"]').fill(`${P.script} ${P.img}`);
     await doc.locator('[name="fields.steps"]').fill(`${P.md}\n${P.svg}\n${P.a}`);
     await doc.locator('[name="fields.tips"]').fill(`${P.encoded} ${P.iframe}`);
@@ -67,7 +69,7 @@ for (const variant of VARIANTS) {
     // An assembly and its resolution with hostile titles and text, through to the minutes.
     await visit(page, variant, `${ORG}/assemblies`);
     const convene = formTo(page, `${ORG}/assemblies`);
-    await convene.locator('[name=title]').fill(`AG ${t} ${P.img}`);
+    await convene.locator('[name=title]').fill(`AG ${t} ${P.title}`);
     await convene.locator('[name=starts_at]').fill('2026-12-20T10:00');
     await convene.locator('[name=place]').fill(P.svg);
     await submit(page, variant, convene);
@@ -75,7 +77,7 @@ for (const variant of VARIANTS) {
     await inert(page, ran);
     await follow(page, variant, page.locator(`main a[href^="${ORG}/decisions/new?assembly="]`));
     const d = formTo(page, `${ORG}/decisions/new`);
-    await d.locator('[name=title]').fill(`Décision ${t} ${P.svg}${P.img}`);
+    await d.locator('[name=title]').fill(`Décision ${t} ${P.title}`);
     await d.locator('[name=body]').fill(`${P.script}\n\n${P.md}\n\n${P.a}\n\n${P.svgLink}\n\n${P.encoded}`);
     await d.locator('[name=method]').selectOption('motion');
     await submit(page, variant, d);
@@ -100,7 +102,7 @@ for (const variant of VARIANTS) {
     const entry = formTo(page, `${ORG}/treasury`);
     await entry.locator('input[name=kind][value=expense]').check();
     await entry.locator('[name=date]').fill('2026-11-20');
-    await entry.locator('[name=label]').fill(`Achat ${t} ${P.img}${P.script}${P.svg}`);
+    await entry.locator('[name=label]').fill(`Achat ${t} ${P.title}`);
     await entry.locator('[name=amount]').fill('12,34');
     await entry.locator('[name=treasury]').fill('5121');
     await entry.locator('[name=category]').fill('627');

@@ -38,7 +38,32 @@ pub fn render_markdown(markdown: &str) -> String {
     let parser = Parser::new_ext(markdown, options());
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, parser);
-    defang(sanitizer().clean(&html).to_string())
+    defang(with_alt(sanitizer().clean(&html).to_string()))
+}
+
+/// Gives an empty text alternative to every image written without one (raw HTML), so a
+/// screen reader skips it rather than reading its address. The sanitiser's output writes
+/// each tag as `<img` followed by quoted attributes, and a literal `<` in text as `&lt;`.
+fn with_alt(html: String) -> String {
+    if !html.contains("<img") {
+        return html;
+    }
+    let mut out = String::with_capacity(html.len() + 16);
+    let mut rest = html.as_str();
+    while let Some(i) = rest.find("<img") {
+        let end = rest[i..].find('>').map_or(rest.len(), |e| i + e);
+        let tag = &rest[i..end];
+        out.push_str(&rest[..i]);
+        if tag.contains(" alt=\"") {
+            out.push_str(tag);
+        } else {
+            out.push_str("<img alt=\"\"");
+            out.push_str(&tag[4..]);
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Writes the colon of any remaining `javascript:`/`vbscript:` (only possible in text,

@@ -376,7 +376,9 @@ pub fn forecast(
 
 /// An SVG chart (a standalone `<svg>` string, 640×320) of the closing balance of each
 /// forecast against the threshold: one polyline per scenario (classes `base`,
-/// `pessimistic`, `optimistic`), a dashed threshold line and the month labels.
+/// `pessimistic`, `optimistic`), a dashed threshold line and the month labels. It has no
+/// role of its own: the page that shows it wraps it in an element with the image role and
+/// a name in the reader's language.
 pub fn svg_chart(forecasts: &[Forecast], threshold: Cents) -> String {
     use std::fmt::Write;
     let (w, h, left, right, top, bottom) = (640.0, 320.0, 70.0, 10.0, 10.0, 30.0);
@@ -402,7 +404,7 @@ pub fn svg_chart(forecasts: &[Forecast], threshold: Cents) -> String {
     let mut out = String::new();
     let _ = write!(
         out,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" class=\"cash-forecast\" role=\"img\">"
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" class=\"cash-forecast\">"
     );
     let _ = write!(
         out,

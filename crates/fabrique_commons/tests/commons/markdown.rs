@@ -204,3 +204,18 @@ fn search_text_gathers_every_field() {
     );
     assert!(fabrique_commons::fold_for_search(&t).contains("reparer ensemble"));
 }
+
+#[test]
+fn every_image_has_a_text_alternative() {
+    // Raw HTML without alt gets an empty one; Markdown's alt text and an author's alt stay.
+    let html =
+        render_markdown("<img src=x onerror=alert(1)> et <img alt=\"un vélo\" src=\"v.png\">");
+    assert_eq!(html.matches("<img").count(), 2, "{html}");
+    assert!(html.contains("<img alt=\"\" src=\"x\">"), "{html}");
+    assert!(html.contains("alt=\"un vélo\""), "{html}");
+    assert_eq!(html.matches("alt=").count(), 2, "{html}");
+    let html = render_markdown("![photo du café](a.png) 1 &lt; 2 <b>x</b>");
+    assert!(html.contains("alt=\"photo du café\""), "{html}");
+    assert_eq!(html.matches("alt=").count(), 1, "{html}");
+    assert!(html.contains("1 &lt; 2"), "{html}");
+}
