@@ -745,7 +745,8 @@ pub async fn sign(app: &App, actor: &Actor, slug: &str, id: &str) -> AppResult<M
     } else if me.is_some() && me == a.secretary && a.signed_secretary_at.is_none() {
         "signed_secretary_at"
     } else {
-        return Err(AppError::forbidden(
+        return Err(super::forbidden(
+            "signers_only",
             "only the chair and the secretary sign the minutes, once each",
         ));
     };
