@@ -36,5 +36,10 @@ echo "seeded (accounts, sessions, decision opened) in $(( ($(date +%s%N) - start
 "$bin" serve --listen "127.0.0.1:$port" --database "$db" >"$dir/serve.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+before=$(cpu "$pid")
 "$client" "http://127.0.0.1:$port" "$dir/seed.json" "$conns"
+# Server CPU time over the run (votes, closing, counting), whatever else shares the machine.
+ticks=$(( $(cpu "$pid") - before ))
+echo "server CPU time: $(( ticks * 1000 / $(getconf CLK_TCK) )) ms, i.e. $(( ticks * 1000000 / $(getconf CLK_TCK) / voters )) µs per ballot"
 grep -E "VmRSS|VmHWM" "/proc/$pid/status"
