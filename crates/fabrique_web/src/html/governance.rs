@@ -1702,12 +1702,13 @@ mod tests {
         }
         assert!(codes.contains("ballot_invalid") && codes.contains("results_hidden"));
         assert!(codes.contains("not_in_electorate"), "{codes:?}");
-        let keys: std::collections::HashSet<String> = Tr::keys(Lang::En).into_iter().collect();
-        let missing: Vec<&String> = codes
-            .iter()
-            .filter(|c| {
-                !keys.contains(&format!("governance-error-{c}"))
-                    && !keys.contains(&format!("error-{c}"))
+        // Keys with underscores are looked up in the bundle itself (`f`), as `localized` does.
+        let has = |lang: Lang, key: String| Tr { lang }.f(&key, &[("detail", "…")]) != key;
+        let missing: Vec<(Lang, &String)> = [Lang::Fr, Lang::En]
+            .into_iter()
+            .flat_map(|lang| codes.iter().map(move |c| (lang, c)))
+            .filter(|(lang, c)| {
+                !has(*lang, format!("governance-error-{c}")) && !has(*lang, format!("error-{c}"))
             })
             .collect();
         assert!(missing.is_empty(), "codes without a message: {missing:?}");
