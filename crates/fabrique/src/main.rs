@@ -47,6 +47,19 @@ enum Command {
     Export(documents::ExportArgs),
     /// Import Markdown files or a MediaWiki XML export into an organisation (all or nothing).
     Import(documents::ImportArgs),
+    /// For `bench/ballots.sh` only: create an organisation with N voters, a session each, and
+    /// an open secret motion; print what the load client needs as JSON.
+    #[command(hide = true)]
+    BenchSeed(BenchSeedArgs),
+}
+
+#[derive(Args)]
+struct BenchSeedArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// How many voters.
+    #[arg(long, default_value_t = 10_000)]
+    voters: usize,
 }
 
 #[derive(Args, Clone)]
@@ -244,6 +257,14 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Ledger(command) => ledger::run(command).await,
         Command::Export(args) => documents::export(args).await,
         Command::Import(args) => documents::import_cmd(args).await,
+        Command::BenchSeed(args) => {
+            let app = app_for(args.db.open().await?, String::new(), Mailer::log_only());
+            let seed = fabrique_app::governance::loadtest::seed_voters(&app, args.voters)
+                .await
+                .map_err(describe)?;
+            println!("{}", serde_json::to_string(&seed)?);
+            Ok(())
+        }
     }
 }
 

@@ -748,7 +748,8 @@ pub async fn sign(app: &App, actor: &Actor, slug: &str, id: &str) -> AppResult<M
             "you have already signed these minutes",
         ));
     } else {
-        return Err(AppError::forbidden(
+        return Err(super::forbidden(
+            "signers_only",
             "only the chair and the secretary sign the minutes, once each",
         ));
     };

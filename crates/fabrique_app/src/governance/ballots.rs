@@ -85,34 +85,43 @@ pub async fn cast(
     let now = app.now();
     let mut tx = app.db.write.begin().await?;
     // Bumping the version both refuses ballots after closing and, on PostgreSQL, locks the
-    // row so that closing waits for this ballot (or this ballot sees the closing).
-    let open = sqlx::query("UPDATE decisions SET version = version + 1 WHERE id = $1 AND org_id = $2 AND status = 'open' AND (closes_at IS NULL OR closes_at > $3)")
+    // row so that closing waits for this ballot (or this ballot sees the closing). It also
+    // returns what voting needs, in the same round trip: the writer is the bottleneck
+    // (SQLite has one), so the transaction keeps to as few statements as it can.
+    let row = sqlx::query("UPDATE decisions SET version = version + 1 WHERE id = $1 AND org_id = $2 AND status = 'open' AND (closes_at IS NULL OR closes_at > $3) RETURNING secret, assembly_id, rules")
         .bind(id)
         .bind(&org.id)
         .bind(now)
-        .execute(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await?;
-    if open.rows_affected() != 1 {
+    let Some(row) = row else {
         decisions::load_in(&mut tx, &org.id, id).await?;
         return Err(AppError::conflict(
             "ballot",
             "decision_not_open",
             "this decision is not open for voting",
         ));
-    }
-    // Only what voting needs (the hot path): secrecy, assembly, and the frozen election.
-    let row = sqlx::query("SELECT secret, assembly_id FROM decisions WHERE id = $1")
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
+    };
     let secret = row.try_get::<i64, _>("secret")? != 0;
     let assembly_id: Option<String> = row.try_get("assembly_id")?;
-    let frozen = decisions::frozen_in(&mut tx, id).await?;
-    let row = sqlx::query("SELECT voted, voted_by, college FROM decision_electorate WHERE decision_id = $1 AND member_id = $2")
-        .bind(id)
-        .bind(&voice)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let frozen = decisions::frozen_of(row.try_get("rules")?)?;
+    // The voice's row of the electorate, with, in one statement, the proxy the voter holds
+    // from that member (a proxy vote) and how many proxies the voter granted (a vote in
+    // person cancels them).
+    let row = sqlx::query(
+        "SELECT e.voted, e.voted_by, e.college, \
+         (SELECT MIN(p.id) FROM proxies p WHERE p.grantor_member_id = e.member_id AND p.holder_member_id = $3 AND p.revoked_at IS NULL \
+          AND (p.decision_id = $1 OR (p.assembly_id IS NOT NULL AND p.assembly_id = $4))) AS held, \
+         (SELECT CAST(COUNT(*) AS BIGINT) FROM proxies p WHERE p.grantor_member_id = $3 AND p.revoked_at IS NULL \
+          AND (p.decision_id = $1 OR (p.assembly_id IS NOT NULL AND p.assembly_id = $4))) AS granted \
+         FROM decision_electorate e WHERE e.decision_id = $1 AND e.member_id = $2",
+    )
+    .bind(id)
+    .bind(&voice)
+    .bind(&me)
+    .bind(&assembly_id)
+    .fetch_optional(&mut *tx)
+    .await?;
     let Some(row) = row else {
         return Err(if by_proxy {
             AppError::invalid(
@@ -121,7 +130,8 @@ pub async fn cast(
                 "this member is not in this decision's electorate",
             )
         } else {
-            AppError::forbidden(
+            super::forbidden(
+                "not_in_electorate",
                 "you are not in this decision's electorate (members with a deliberative voice when it opened)",
             )
         });
@@ -129,22 +139,15 @@ pub async fn cast(
     let voted = row.try_get::<i64, _>("voted")? != 0;
     let voted_by: Option<String> = row.try_get("voted_by")?;
     let college: Option<String> = row.try_get("college")?;
+    let held: Option<String> = row.try_get("held")?;
+    let granted: i64 = row.try_get("granted")?;
 
     let proxy_id = if by_proxy {
-        let p = sqlx::query(
-            "SELECT id FROM proxies WHERE grantor_member_id = $1 AND holder_member_id = $2 AND revoked_at IS NULL \
-             AND (decision_id = $3 OR (assembly_id IS NOT NULL AND assembly_id = $4))",
-        )
-        .bind(&voice)
-        .bind(&me)
-        .bind(id)
-        .bind(&assembly_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        match p {
-            Some(p) => Some(p.try_get::<String, _>("id")?),
+        match held {
+            Some(p) => Some(p),
             None => {
-                return Err(AppError::forbidden(
+                return Err(super::forbidden(
+                    "proxy_not_held",
                     "you hold no proxy from this member for this decision",
                 ));
             }
@@ -163,7 +166,7 @@ pub async fn cast(
             },
         ));
     }
-    if !by_proxy {
+    if !by_proxy && granted > 0 {
         // Voting in person cancels any proxy the voter granted for this decision.
         let granted = sqlx::query(
             "SELECT id FROM proxies WHERE grantor_member_id = $1 AND revoked_at IS NULL AND (decision_id = $2 OR (assembly_id IS NOT NULL AND assembly_id = $3))",
@@ -235,15 +238,23 @@ pub async fn cast(
             }
             replaced = true;
         }
-        let slot = free_slot(&mut tx).await?;
-        sqlx::query("INSERT INTO secret_ballots (slot, decision_id, tracker, college, content) VALUES ($1, $2, $3, $4, $5)")
-            .bind(slot)
-            .bind(id)
-            .bind(&tracker)
-            .bind(&college)
-            .bind(&content)
-            .execute(&mut *tx)
-            .await?;
+        // A random key, not yet taken (a positive 31-bit integer, which fits PostgreSQL's
+        // INTEGER; on SQLite it is the rowid, so rows are stored in random order). A taken
+        // key inserts nothing, and another is drawn.
+        loop {
+            let slot: i64 = rand::rng().random_range(1..i64::from(i32::MAX));
+            let stored = sqlx::query("INSERT INTO secret_ballots (slot, decision_id, tracker, college, content) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (slot) DO NOTHING")
+                .bind(slot)
+                .bind(id)
+                .bind(&tracker)
+                .bind(&college)
+                .bind(&content)
+                .execute(&mut *tx)
+                .await?;
+            if stored.rows_affected() == 1 {
+                break;
+            }
+        }
         sqlx::query("UPDATE decision_electorate SET voted = 1, voted_by = $1 WHERE decision_id = $2 AND member_id = $3")
             .bind(&me)
             .bind(id)
@@ -279,21 +290,6 @@ pub async fn cast(
         for_member: voice,
         replaced,
     })
-}
-
-/// A random key for a secret ballot, not yet taken (a positive 31-bit integer, which fits
-/// PostgreSQL's INTEGER; on SQLite it is the rowid, so rows are stored in random order).
-async fn free_slot(conn: &mut AnyConnection) -> AppResult<i64> {
-    loop {
-        let slot: i64 = rand::rng().random_range(1..i64::from(i32::MAX));
-        let taken = sqlx::query("SELECT slot FROM secret_ballots WHERE slot = $1")
-            .bind(slot)
-            .fetch_optional(&mut *conn)
-            .await?;
-        if taken.is_none() {
-            return Ok(slot);
-        }
-    }
 }
 
 /// A ballot as published: its tracker, its content (with its college) and, for public

@@ -246,7 +246,11 @@ pub(crate) async fn frozen_in(conn: &mut AnyConnection, id: &str) -> AppResult<F
         .bind(id)
         .fetch_one(conn)
         .await?;
-    let text: Option<String> = r.try_get("rules")?;
+    frozen_of(r.try_get("rules")?)
+}
+
+/// Reads the `rules` column of a decision: the frozen election, once it has opened.
+pub(crate) fn frozen_of(text: Option<String>) -> AppResult<Frozen> {
     let text = text.ok_or_else(|| {
         AppError::conflict(
             "status",
@@ -463,7 +467,8 @@ pub async fn require_drafter(app: &App, actor: &Actor, slug: &str) -> AppResult<
         Role::Observer => false,
     };
     if !allowed {
-        return Err(AppError::forbidden(
+        return Err(super::forbidden(
+            "drafting_not_allowed",
             "the charter does not let you draft decisions",
         ));
     }
@@ -1037,7 +1042,8 @@ pub async fn comment(
 ) -> AppResult<Comment> {
     let (org, m) = orgs::require_member(app, actor, slug).await?;
     if m.role == Role::Observer {
-        return Err(AppError::forbidden(
+        return Err(super::forbidden(
+            "observer_read_only",
             "observers read the deliberation but do not write in it",
         ));
     }

@@ -62,6 +62,7 @@ pub mod ballots;
 pub mod charter;
 pub mod decisions;
 pub mod demo;
+pub mod loadtest;
 
 pub mod proxies;
 
@@ -105,10 +106,19 @@ pub enum TimeInput {
     Text(String),
 }
 
+/// A refusal (403) with its own code, so that pages can say why in the reader's language.
+pub(crate) fn forbidden(code: &'static str, message: impl Into<String>) -> AppError {
+    AppError::Forbidden {
+        code,
+        message: message.into(),
+    }
+}
+
 /// The member id of the actor in an organisation, or a 403 naming why.
 pub(crate) fn member_id_of(m: &crate::orgs::Membership) -> AppResult<&str> {
     if m.member_id.is_empty() {
-        return Err(AppError::forbidden(
+        return Err(forbidden(
+            "members_only",
             "only members of this organisation may do this",
         ));
     }

@@ -161,7 +161,8 @@ pub async fn grant(app: &App, actor: &Actor, slug: &str, input: &ProxyInput) -> 
             .await?;
             match voted {
                 None => {
-                    return Err(AppError::forbidden(
+                    return Err(super::forbidden(
+                        "not_in_electorate",
                         "you are not in this decision's electorate",
                     ));
                 }

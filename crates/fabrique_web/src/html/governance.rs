@@ -1,6 +1,7 @@
 //! Governance pages: the decisions list, the draft form, the decision page (deliberation,
 //! voting form for each method, proxies, results with server-rendered SVG charts), the
-//! receipt, CSV and JSON downloads of results, and the charter. No JavaScript needed.
+//! receipt, CSV and JSON downloads of results, and the charter. No JavaScript needed: the
+//! vendored `governance-live.js` only refreshes the live parts of decision and assembly pages.
 
 use crate::routes::{Routes, get, post};
 use askama::Template;
@@ -17,7 +18,7 @@ use fabrique_app::orgs::{self, Org};
 use fabrique_app::{AppError, governance::TimeInput};
 use serde_json::{Value, json};
 
-use super::{FormState, OrPage, PageResult, is_form_error, render, render_with_status};
+use super::{FormState, PageResult, is_form_error, render, render_with_status};
 use crate::AppState;
 use crate::session::{CsrfForm, Ctx};
 
@@ -26,6 +27,7 @@ pub fn router() -> Routes {
         .route("/o/{slug}/decisions", get(list))
         .route("/o/{slug}/decisions/new", get(new_form).post(create))
         .route("/o/{slug}/decisions/{id}", get(page))
+        .route("/o/{slug}/decisions/{id}/live", get(decision_live))
         .route("/o/{slug}/decisions/{id}/open", post(open))
         .route("/o/{slug}/decisions/{id}/close", post(close))
         .route("/o/{slug}/decisions/{id}/vote", post(vote))
@@ -37,6 +39,7 @@ pub fn router() -> Routes {
         .route("/o/{slug}/charter", get(charter_page).post(propose_charter))
         .route("/o/{slug}/assemblies", get(assemblies_page).post(convene))
         .route("/o/{slug}/assemblies/{id}", get(assembly_page))
+        .route("/o/{slug}/assemblies/{id}/live", get(assembly_live))
         .route("/o/{slug}/assemblies/{id}/attendance", post(attendance))
         .route("/o/{slug}/assemblies/{id}/proxy", post(assembly_proxy))
         .route(
@@ -47,24 +50,57 @@ pub fn router() -> Routes {
         .route("/o/{slug}/assemblies/{id}/minutes.md", get(minutes_md))
         .route("/o/{slug}/assemblies/{id}/sign", post(sign))
         .route("/static/governance-print.css", get(print_css))
+        .route("/static/governance-live.js", get(live_js))
 }
 
-/// A refused input with its message in the page's language: governance codes have French
-/// messages under `governance-error-<code>` (with the English text as `$detail` where the
-/// engine's own words matter).
+/// A governance error with its message in the page's language: every governance code has
+/// a message under `governance-error-<code>` in both locale files (with the server's English
+/// text as `$detail` where the engine's own words matter); a code shared with the rest of
+/// the site (`required`, `forbidden`…) falls back to `error-<code>`.
 fn localized(ctx: &Ctx, e: &AppError) -> AppError {
-    let (field, code) = (e.field().unwrap_or("form").to_owned(), e.code());
-    let key = format!("governance-error-{code}");
-    let mut message = e.to_string();
-    if ctx.tr.lang == crate::i18n::Lang::Fr {
-        let text = ctx.tr.f(&key, &[("detail", &message)]);
-        if text != key {
-            message = text;
-        }
+    let code = e.code();
+    let detail = e.to_string();
+    let mut message = ctx
+        .tr
+        .f(&format!("governance-error-{code}"), &[("detail", &detail)]);
+    if message.starts_with("governance-error-") {
+        message = ctx.tr.error(code, &detail).into_owned();
     }
+    let field = e.field().unwrap_or("form").to_owned();
     match e {
+        AppError::Invalid(_) => AppError::invalid(field, code, message),
         AppError::Conflict(_) => AppError::conflict(field, code, message),
-        _ => AppError::invalid(field, code, message),
+        AppError::Forbidden { code, .. } => AppError::Forbidden { code, message },
+        AppError::Unauthenticated { code, .. } => AppError::Unauthenticated { code, message },
+        // Not found, rate limits and internal errors have their own generic pages ([`fail`]
+        // passes them on untouched, with the internal cause for the log).
+        AppError::NotFound { what } => AppError::NotFound { what },
+        AppError::RateLimited { retry_after_secs } => AppError::RateLimited {
+            retry_after_secs: *retry_after_secs,
+        },
+        AppError::Internal(_) => AppError::Internal(anyhow::anyhow!("internal error")),
+    }
+}
+
+/// Like the site's `OrPage`, with the error's message in the page's language first.
+trait OrPage<T> {
+    fn or_page(self, ctx: &Ctx) -> Result<T, crate::error::PageError>;
+}
+
+impl<T> OrPage<T> for Result<T, AppError> {
+    fn or_page(self, ctx: &Ctx) -> Result<T, crate::error::PageError> {
+        self.map_err(|e| fail(ctx, e))
+    }
+}
+
+/// An error page in the reader's language.
+fn fail(ctx: &Ctx, e: AppError) -> crate::error::PageError {
+    match e {
+        // Internal errors keep their cause for the log, which the error page writes.
+        AppError::Internal(_) | AppError::NotFound { .. } | AppError::RateLimited { .. } => {
+            ctx.fail(e)
+        }
+        e => ctx.fail(localized(ctx, &e)),
     }
 }
 
@@ -286,7 +322,7 @@ async fn create(
                 },
             ))
         }
-        Err(e) => Err(ctx.fail(e)),
+        Err(e) => Err(fail(&ctx, e)),
     }
 }
 
@@ -352,9 +388,7 @@ async fn decision_page(
     let user = ctx.require_user()?.clone();
     let app = &state.app;
     let (org, d) = decisions::get(app, &user, slug, id).await.or_page(&ctx)?;
-    let participation = ballots::participation(app, &user, slug, id)
-        .await
-        .or_page(&ctx)?;
+    let (participation, result) = live_parts(state, &ctx, &user, slug, &d).await?;
     let me = ballots::my_voices(app, &user, slug, id)
         .await
         .or_page(&ctx)?;
@@ -369,11 +403,6 @@ async fn decision_page(
                 .or_page(&ctx)?,
             None => false,
         };
-    let result = match ballots::result(app, &user, slug, id).await {
-        Ok(v) => Some(result_view(&ctx, &d, &v)),
-        Err(AppError::Forbidden { .. }) => None,
-        Err(e) => return Err(ctx.fail(e)),
-    };
     let holders = if d.status == "closed" {
         vec![]
     } else {
@@ -424,6 +453,65 @@ async fn decision_page(
             d,
         },
     ))
+}
+
+/// What the live part of a decision shows: participation so far, and the result when the
+/// use case lets it be seen (closed, or a public ballot with live results; never a secret
+/// ballot before closing).
+async fn live_parts(
+    state: &AppState,
+    ctx: &Ctx,
+    user: &fabrique_app::Actor,
+    slug: &str,
+    d: &Decision,
+) -> Result<(Participation, Option<ResultView>), crate::error::PageError> {
+    let participation = ballots::participation(&state.app, user, slug, &d.id)
+        .await
+        .or_page(ctx)?;
+    let result = match ballots::result(&state.app, user, slug, &d.id).await {
+        Ok(v) => Some(result_view(ctx, d, &v)),
+        Err(AppError::Forbidden { .. }) => None,
+        Err(e) => return Err(fail(ctx, e)),
+    };
+    Ok((participation, result))
+}
+
+/// The live part of a decision's page alone (polled by `governance-live.js`).
+#[derive(Template)]
+#[template(path = "governance_decision_live.html")]
+struct DecisionLive {
+    ctx: Ctx,
+    org: Org,
+    d: Decision,
+    participation: Participation,
+    result: Option<ResultView>,
+}
+
+/// A fragment that changes with every vote: never cached.
+fn live_response(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+async fn decision_live(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, id)): Path<(String, String)>,
+) -> PageResult {
+    let user = ctx.require_user()?.clone();
+    let (org, d) = decisions::get(&state.app, &user, &slug, &id)
+        .await
+        .or_page(&ctx)?;
+    let (participation, result) = live_parts(&state, &ctx, &user, &slug, &d).await?;
+    Ok(live_response(render(&DecisionLive {
+        ctx,
+        org,
+        d,
+        participation,
+        result,
+    })))
 }
 
 async fn page(
@@ -584,7 +672,7 @@ async fn vote(
             };
             refused(&state, ctx, &slug, &id, q, FormState::new(VOTE_FIELDS), &e).await
         }
-        Err(e) => Err(ctx.fail(e)),
+        Err(e) => Err(fail(&ctx, e)),
     }
 }
 
@@ -634,7 +722,7 @@ async fn comment(
                 .with("kind", f.kind);
             refused(&state, ctx, &slug, &id, PageQuery::default(), form, &e).await
         }
-        Err(e) => Err(ctx.fail(e)),
+        Err(e) => Err(fail(&ctx, e)),
     }
 }
 
@@ -664,7 +752,7 @@ async fn grant_proxy(
             let form = FormState::new(VOTE_FIELDS);
             refused(&state, ctx, &slug, &id, PageQuery::default(), form, &e).await
         }
-        Err(e) => Err(ctx.fail(e)),
+        Err(e) => Err(fail(&ctx, e)),
     }
 }
 
@@ -1062,7 +1150,7 @@ async fn propose_charter(
                 .failed(&ctx, &localized(&ctx, &e));
             charter_view(&state, ctx, &slug, Some(form), crate::error::status_of(&e)).await
         }
-        Err(e) => Err(ctx.fail(e)),
+        Err(e) => Err(fail(&ctx, e)),
     }
 }
 
@@ -1219,8 +1307,82 @@ async fn convene(
                 .failed(&ctx, &localized(&ctx, &e));
             assemblies_view(&state, ctx, &slug, form, crate::error::status_of(&e)).await
         }
-        Err(e) => Err(ctx.fail(e)),
+        Err(e) => Err(fail(&ctx, e)),
     }
+}
+
+/// A resolution of an assembly as its live part shows it.
+struct AgendaLine {
+    d: Decision,
+    participation: Participation,
+    result: Option<ResultView>,
+}
+
+/// Each resolution of an assembly with its participation and, when it may be shown, its
+/// result.
+async fn agenda_lines(
+    state: &AppState,
+    ctx: &Ctx,
+    user: &fabrique_app::Actor,
+    slug: &str,
+    view: &AssemblyView,
+) -> Result<Vec<AgendaLine>, crate::error::PageError> {
+    let mut lines = Vec::with_capacity(view.agenda.len());
+    for d in &view.agenda {
+        let (participation, result) = live_parts(state, ctx, user, slug, d).await?;
+        lines.push(AgendaLine {
+            d: d.clone(),
+            participation,
+            result,
+        });
+    }
+    Ok(lines)
+}
+
+/// The live part of an assembly's page alone (polled by `governance-live.js`).
+#[derive(Template)]
+#[template(path = "governance_assembly_live.html")]
+struct AssemblyLive {
+    ctx: Ctx,
+    org: Org,
+    view: AssemblyView,
+    agenda: Vec<AgendaLine>,
+}
+
+async fn assembly_live(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, id)): Path<(String, String)>,
+) -> PageResult {
+    let user = ctx.require_user()?.clone();
+    let (org, view) = assemblies::get(&state.app, &user, &slug, &id)
+        .await
+        .or_page(&ctx)?;
+    let agenda = agenda_lines(&state, &ctx, &user, &slug, &view).await?;
+    Ok(live_response(render(&AssemblyLive {
+        ctx,
+        org,
+        view,
+        agenda,
+    })))
+}
+
+/// The script of the live parts (vendored here, no third-party code).
+async fn live_js() -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/javascript; charset=utf-8"),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=3600"),
+            ),
+        ],
+        include_str!("../../static/governance-live.js"),
+    )
+        .into_response()
 }
 
 #[derive(Template)]
@@ -1229,6 +1391,7 @@ struct AssemblyPage {
     ctx: Ctx,
     org: Org,
     view: AssemblyView,
+    agenda: Vec<AgendaLine>,
     members: Vec<(Member, String)>,
     officer: bool,
     me: String,
@@ -1252,6 +1415,7 @@ async fn assembly_view(
         .or_page(&ctx)?
         .map(|m| m.member_id)
         .unwrap_or_default();
+    let agenda = agenda_lines(state, &ctx, &user, slug, &view).await?;
     let is_admin = orgs::require_admin(&state.app, &user, slug).await.is_ok();
     let officer = is_admin
         || Some(&me) == view.assembly.chair.as_ref()
@@ -1278,6 +1442,7 @@ async fn assembly_view(
             ctx,
             org,
             view,
+            agenda,
             members,
             officer,
             me,
@@ -1342,7 +1507,7 @@ async fn back_to_assembly(
             let form = FormState::new(&["holder"]).failed(&ctx, &localized(&ctx, &e));
             assembly_view(state, ctx, slug, id, form, crate::error::status_of(&e)).await
         }
-        Err(e) => Err(ctx.fail(e)),
+        Err(e) => Err(fail(&ctx, e)),
     }
 }
 
@@ -1469,4 +1634,90 @@ async fn print_css() -> Response {
         PRINT_CSS,
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::i18n::{Lang, Tr};
+
+    /// The string literal arguments of every call to `name(` in `text`, in order (a
+    /// non-literal argument is `None`).
+    fn literal_args<'a>(text: &'a str, name: &str) -> Vec<Vec<Option<&'a str>>> {
+        let mut calls = vec![];
+        for part in text.split(name).skip(1) {
+            let (mut depth, mut in_str, mut args, mut start) = (0, false, vec![], 0);
+            let mut prev = ' ';
+            for (i, c) in part.char_indices() {
+                match c {
+                    '"' if prev != '\\' => in_str = !in_str,
+                    '(' | '[' | '{' if !in_str => depth += 1,
+                    ')' | ']' | '}' if !in_str && depth > 0 => depth -= 1,
+                    ')' if !in_str => {
+                        args.push(&part[start..i]);
+                        break;
+                    }
+                    ',' if !in_str && depth == 0 => {
+                        args.push(&part[start..i]);
+                        start = i + 1;
+                    }
+                    _ => {}
+                }
+                prev = c;
+            }
+            calls.push(
+                args.into_iter()
+                    .map(|a| {
+                        let a = a.trim();
+                        (a.starts_with('"') && a.ends_with('"') && a.len() > 1)
+                            .then(|| &a[1..a.len() - 1])
+                    })
+                    .collect(),
+            );
+        }
+        calls
+    }
+
+    #[test]
+    fn every_governance_error_code_has_a_message_in_both_languages() {
+        let app = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fabrique_app/src/governance"
+        );
+        let mut sources: Vec<String> = std::fs::read_dir(app)
+            .unwrap()
+            .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+            .collect();
+        let web = include_str!("governance.rs");
+        sources.push(web[..web.find("#[cfg(test)]").unwrap()].to_owned());
+        let mut codes = std::collections::BTreeSet::new();
+        for text in &sources {
+            for name in ["AppError::invalid(", "AppError::conflict("] {
+                for args in literal_args(text, name) {
+                    if let Some(Some(code)) = args.get(1) {
+                        codes.insert(code.to_string());
+                    }
+                }
+            }
+            for args in literal_args(text, "forbidden(") {
+                if let (Some(Some(code)), 2) = (args.first(), args.len()) {
+                    codes.insert(code.to_string());
+                }
+            }
+            for part in text.split("code: \"").skip(1) {
+                codes.insert(part.split('"').next().unwrap().to_owned());
+            }
+        }
+        assert!(codes.contains("ballot_invalid") && codes.contains("results_hidden"));
+        assert!(codes.contains("not_in_electorate"), "{codes:?}");
+        // Keys with underscores are looked up in the bundle itself (`f`), as `localized` does.
+        let has = |lang: Lang, key: String| Tr { lang }.f(&key, &[("detail", "…")]) != key;
+        let missing: Vec<(Lang, &String)> = [Lang::Fr, Lang::En]
+            .into_iter()
+            .flat_map(|lang| codes.iter().map(move |c| (lang, c)))
+            .filter(|(lang, c)| {
+                !has(*lang, format!("governance-error-{c}")) && !has(*lang, format!("error-{c}"))
+            })
+            .collect();
+        assert!(missing.is_empty(), "codes without a message: {missing:?}");
+    }
 }

@@ -1526,3 +1526,230 @@ async fn the_chair_of_an_assembly_opens_and_closes_its_resolutions_from_the_page
     let (_, html) = chair.get(&page).await;
     assert!(html.contains(&format!("action=\"{page}/close\"")), "{html}");
 }
+
+/// GETs a page and returns the status, the `Cache-Control` header and the body.
+async fn get_live(b: &crate::support::Browser, path: &str) -> (StatusCode, String, String) {
+    let r = b
+        .client
+        .get(format!("{}{path}", b.base))
+        .send()
+        .await
+        .expect("GET");
+    let status = r.status();
+    let cache = r
+        .headers()
+        .get("cache-control")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    (status, cache, r.text().await.unwrap_or_default())
+}
+
+#[tokio::test]
+async fn live_parts_follow_the_vote_and_keep_secret_results_hidden_until_closing() {
+    let t = TestApp::spawn().await;
+    let ((admin, _), m) = org_with(&t, "direct", "association", &[], 3).await;
+    let secret = draft(
+        &admin,
+        "direct",
+        json!({"title": "Secret", "method": "motion", "secret": true}),
+    )
+    .await;
+    open(&admin, "direct", &secret).await;
+    let lea = browser_as(&t, "m0@direct.test").await;
+    let page = format!("/o/direct/decisions/{secret}");
+    let live = format!("{page}/live");
+
+    // The page names its live part and the vendored script; it still works without it.
+    let (status, html) = lea.get(&page).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(&format!("data-live=\"{live}\"")), "{html}");
+    assert!(html.contains("<script src=\"/static/governance-live.js\" defer></script>"));
+    let (status, script) = lea.get("/static/governance-live.js").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        script.contains("data-live-final"),
+        "the script stops on a final fragment"
+    );
+
+    let (status, cache, fragment) = get_live(&lea, &live).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(cache, "no-store");
+    assert!(
+        !fragment.contains("<html"),
+        "a fragment, not a page: {fragment}"
+    );
+    assert!(fragment.contains("0 votants sur 4"), "{fragment}");
+    assert!(!fragment.contains("data-live-final"));
+
+    voted(&m[0].0, "direct", &secret, json!({"choice": "for"})).await;
+    voted(&m[1].0, "direct", &secret, json!({"choice": "against"})).await;
+    let (_, _, fragment) = get_live(&lea, &live).await;
+    assert!(fragment.contains("2 votants sur 4"), "{fragment}");
+    assert!(
+        !fragment.contains("<svg"),
+        "no partial result of a secret ballot: {fragment}"
+    );
+    assert!(!fragment.contains("id=\"result\""), "{fragment}");
+
+    close(&admin, "direct", &secret).await;
+    let (_, _, fragment) = get_live(&lea, &live).await;
+    assert!(
+        fragment.contains("<svg"),
+        "the result once closed: {fragment}"
+    );
+    assert!(fragment.contains("data-live-final"), "polling stops");
+
+    // A public ballot with live results shows them as they come.
+    let public = draft(
+        &admin,
+        "direct",
+        json!({"title": "Public", "method": "motion", "secret": false, "live_results": true}),
+    )
+    .await;
+    open(&admin, "direct", &public).await;
+    voted(&m[2].0, "direct", &public, json!({"choice": "for"})).await;
+    let (status, _, fragment) = get_live(&lea, &format!("/o/direct/decisions/{public}/live")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(fragment.contains("<svg"), "live results: {fragment}");
+    assert!(!fragment.contains("data-live-final"));
+
+    // Signed out: sent to sign in, never shown the fragment; outsiders are refused.
+    let (status, _, _) = get_live(&t.browser(), &live).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    t.user("outsider@direct.test", "Dehors").await;
+    let outsider = browser_as(&t, "outsider@direct.test").await;
+    let (status, _, fragment) = get_live(&outsider, &live).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(!fragment.contains("votants sur"));
+}
+
+#[tokio::test]
+async fn an_assembly_page_follows_its_resolutions_live() {
+    let t = TestApp::spawn().await;
+    let ((admin, _), m) = org_with(&t, "salle", "association", &[], 2).await;
+    let (status, a) = admin
+        .post(
+            "/api/v1/orgs/salle/assemblies",
+            json!({"title": "AG", "starts_at": "2026-11-20 18:30", "place": "Salle", "chair": m[0].1, "secretary": m[1].1}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{a}");
+    let aid = a["id"].as_str().unwrap().to_owned();
+    let r = draft(
+        &admin,
+        "salle",
+        json!({"title": "Rapport moral", "method": "motion", "assembly": aid, "secret": true}),
+    )
+    .await;
+    let lea = browser_as(&t, "m0@salle.test").await;
+    let live = format!("/o/salle/assemblies/{aid}/live");
+    let (_, html) = lea.get(&format!("/o/salle/assemblies/{aid}")).await;
+    assert!(html.contains(&format!("data-live=\"{live}\"")), "{html}");
+
+    open(&admin, "salle", &r).await;
+    voted(&m[0].0, "salle", &r, json!({"choice": "for"})).await;
+    let (status, cache, fragment) = get_live(&lea, &live).await;
+    assert_eq!((status, cache.as_str()), (StatusCode::OK, "no-store"));
+    assert!(fragment.contains("Rapport moral"));
+    assert!(fragment.contains("1 votants sur 3"), "{fragment}");
+    assert!(
+        !fragment.contains("<svg"),
+        "secret: nothing before closing: {fragment}"
+    );
+
+    close(&admin, "salle", &r).await;
+    let (_, _, fragment) = get_live(&lea, &live).await;
+    assert!(fragment.contains("<svg"), "{fragment}");
+    assert!(fragment.contains("Adoptée"), "{fragment}");
+}
+
+#[tokio::test]
+async fn governance_refusals_speak_the_readers_language() {
+    let t = TestApp::spawn().await;
+    let ((admin, _), m) = org_with(&t, "langues", "association", &[], 1).await;
+    let id = draft(
+        &admin,
+        "langues",
+        json!({"title": "Secret", "method": "motion", "secret": true}),
+    )
+    .await;
+    open(&admin, "langues", &id).await;
+    voted(&m[0].0, "langues", &id, json!({"choice": "for"})).await;
+    let lea = browser_as(&t, "m0@langues.test").await;
+    let result = format!("/o/langues/decisions/{id}/result.json");
+    // An error page (403: results hidden) in French, then in English.
+    let (status, html) = lea.get(&result).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(
+        html.contains("Les résultats sont publiés à la clôture"),
+        "{html}"
+    );
+    let (status, html) = lea.get_with(&result, ("accept-language", "en")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(
+        html.contains("The results are published when the decision closes."),
+        "{html}"
+    );
+    // A refused form: revoting without the tracker, in English.
+    let page = format!("/o/langues/decisions/{id}");
+    let (_, html) = lea.get(&page).await;
+    let csrf = crate::support::csrf_of(&html);
+    let r = lea
+        .client
+        .post(format!("{}{page}/vote", lea.base))
+        .header("accept-language", "en")
+        .form(&[("choice", "against"), ("csrf", &csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("give the tracker of the ballot it replaces"),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn the_electorate_is_told_when_a_decision_opens_and_when_its_result_is_known() {
+    let t = TestApp::spawn().await;
+    let ((admin, _), m) = org_with(&t, "avis", "association", &[], 2).await;
+    let id = draft(
+        &admin,
+        "avis",
+        json!({"title": "Nouveau local", "method": "motion"}),
+    )
+    .await;
+    let mails = |to: &str, subject: &str| {
+        t.app
+            .mailer
+            .recent()
+            .into_iter()
+            .filter(|m| m.to == to && m.subject.contains(subject))
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        mails("m0@avis.test", "Nouveau local").is_empty(),
+        "a draft is not announced"
+    );
+    open(&admin, "avis", &id).await;
+    for to in ["admin@avis.test", "m0@avis.test", "m1@avis.test"] {
+        let opened = mails(to, "Vote ouvert / Voting open: Nouveau local");
+        assert_eq!(opened.len(), 1, "{to}");
+        assert!(
+            opened[0].body.contains(&format!("/o/avis/decisions/{id}")),
+            "a link to vote: {}",
+            opened[0].body
+        );
+    }
+    voted(&m[0].0, "avis", &id, json!({"choice": "for"})).await;
+    close(&admin, "avis", &id).await;
+    for to in ["admin@avis.test", "m0@avis.test", "m1@avis.test"] {
+        assert_eq!(
+            mails(to, "Résultat / Result: Nouveau local").len(),
+            1,
+            "{to}"
+        );
+    }
+}
