@@ -1,6 +1,7 @@
 //! The `fabrique` command line, run as a user would.
 
 mod documents;
+mod process;
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
