@@ -213,3 +213,87 @@ async fn health_not_found_and_openapi() {
         .unwrap();
     assert!(r.status().is_client_error(), "{}", r.status());
 }
+
+/// The names of the properties a documented 200 response allows, and those it requires,
+/// following `$ref`s and array items.
+fn documented_keys(doc: &serde_json::Value, path: &str) -> (Vec<String>, Vec<String>) {
+    let mut schema =
+        &doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"];
+    loop {
+        if let Some(r) = schema["$ref"].as_str() {
+            let name = r.rsplit('/').next().unwrap();
+            schema = &doc["components"]["schemas"][name];
+        } else if schema["type"] == "array" {
+            schema = &schema["items"];
+        } else {
+            break;
+        }
+    }
+    let keys = |v: &serde_json::Value| -> Vec<String> {
+        v.as_object()
+            .map(|o| o.keys().cloned().collect())
+            .or_else(|| {
+                v.as_array().map(|a| {
+                    a.iter()
+                        .filter_map(|k| k.as_str().map(str::to_owned))
+                        .collect()
+                })
+            })
+            .unwrap_or_default()
+    };
+    (keys(&schema["properties"]), keys(&schema["required"]))
+}
+
+#[tokio::test]
+async fn api_responses_match_their_documented_schemas_and_early_errors_are_json() {
+    let t = TestApp::spawn().await;
+    let alice = t.user("alice@example.org", "Alice").await;
+    alice.org("forme", "association").await;
+    let (_, doc) = t.api(None).get("/api/v1/openapi.json").await;
+    // Three structs named `Settings` (and two `Category`, `Comment`, `Revision`) once
+    // shared one schema name: each response was described by whichever came last.
+    for path in [
+        "/api/v1/orgs/{slug}/treasury/settings",
+        "/api/v1/orgs/{slug}/documents-settings",
+        "/api/v1/orgs/{slug}/members",
+        "/api/v1/me/tokens",
+    ] {
+        let (status, body) = alice.get(&path.replace("{slug}", "forme")).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+        let value = body.as_array().map_or(&body, |a| &a[0]);
+        let (allowed, required) = documented_keys(&doc, path);
+        assert!(!allowed.is_empty(), "{path}: an object schema");
+        for key in value.as_object().unwrap().keys() {
+            assert!(
+                allowed.contains(key),
+                "{path}: {key} documented in {allowed:?}"
+            );
+        }
+        for key in &required {
+            assert!(value.get(key).is_some(), "{path}: required {key} present");
+        }
+    }
+    for name in [
+        "TreasurySettings",
+        "DocumentSettings",
+        "InstanceSettings",
+        "TransparencyCategory",
+        "ProposalComment",
+        "CharterRevision",
+    ] {
+        assert!(doc["components"]["schemas"][name].is_object(), "{name}");
+    }
+    // Errors raised before a handler runs (a path that cannot be read) answer in the
+    // API's JSON shape, like all the others, and every operation documents them.
+    let (status, body) = alice
+        .get("/api/v1/orgs/forme/documents/x/revisions/9223372036854775808")
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(error_of(&body).0, "request_invalid");
+    let ops = doc["paths"]["/api/v1/orgs/{slug}/ledger/entries/{id}"]["get"]["responses"]
+        .as_object()
+        .unwrap();
+    for status in ["400", "401", "404"] {
+        assert!(ops.contains_key(status), "{status} documented");
+    }
+}
