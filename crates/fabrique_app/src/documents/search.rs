@@ -68,7 +68,7 @@ pub struct Hit {
 /// Search results.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Results {
-    /// Best first.
+    /// Best first, at most 20.
     pub results: Vec<Hit>,
 }
 
@@ -481,7 +481,7 @@ pub async fn search(app: &App, actor: Option<&Actor>, q: &SearchQuery) -> AppRes
     let query = BooleanQuery::new(must);
     let searcher = idx.reader.searcher();
     let top = searcher
-        .search(&query, &TopDocs::with_limit(50).order_by_score())
+        .search(&query, &TopDocs::with_limit(RESULTS).order_by_score())
         .map_err(internal)?;
     let mut snippets = Vec::new();
     for field in [f.body_fr, f.body_en, f.body_exact] {
@@ -499,9 +499,10 @@ pub async fn search(app: &App, actor: Option<&Actor>, q: &SearchQuery) -> AppRes
                 .to_owned()
         };
         let text = get(f.text);
+        let head = &text[..head_len(&text, SNIPPET_SOURCE_BYTES)];
         let snippet = snippets
             .iter()
-            .map(|g| g.snippet(&text))
+            .map(|g| g.snippet(head))
             .find(|s| !s.is_empty())
             .map(|s| s.to_html())
             .unwrap_or_else(|| escape(&fabrique_commons::snippet(&text, 200)));
@@ -516,6 +517,25 @@ pub async fn search(app: &App, actor: Option<&Actor>, q: &SearchQuery) -> AppRes
         });
     }
     Ok(Results { results })
+}
+
+/// How many results a search gives, best first.
+const RESULTS: usize = 20;
+
+/// Extracts come from the beginning of a document's text, up to this many bytes: this
+/// bounds the work per result whatever the size of the document (a match further on
+/// gives the beginning of the text, without highlight).
+const SNIPPET_SOURCE_BYTES: usize = 16 * 1024;
+
+/// The length of the longest prefix of `s` of at most `max` bytes ending on a character.
+fn head_len(s: &str, max: usize) -> usize {
+    if s.len() <= max {
+        return s.len();
+    }
+    (0..=max)
+        .rev()
+        .find(|&i| s.is_char_boundary(i))
+        .unwrap_or(0)
 }
 
 fn escape(s: &str) -> String {
