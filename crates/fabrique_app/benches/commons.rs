@@ -107,7 +107,7 @@ fn rare(i: usize) -> String {
 
 /// One word: common words often, the long tail rarely (roughly Zipf).
 fn word(r: &mut Lcg) -> String {
-    if r.next() % 4 == 0 {
+    if r.next().is_multiple_of(4) {
         let u = r.unit();
         rare((u * u * 8000.0) as usize)
     } else {
@@ -132,7 +132,7 @@ fn sentence(r: &mut Lcg, words: usize) -> String {
 fn document(i: usize, r: &mut Lcg) -> serde_json::Value {
     let title = format!("{} {} {i}", word(r), word(r));
     let tags = vec![COMMON[r.next() % 12], COMMON[12 + r.next() % 12]];
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         json!({
             "kind": "recipe", "title": title, "license": "CC-BY-SA-4.0", "visibility": "public",
             "tags": tags,
@@ -268,6 +268,9 @@ async fn seed(app: &App, org: &str, docs: usize, revisions: usize, seed: u64) ->
     started.elapsed()
 }
 
+/// Makes one query of a kind from the generator.
+type QueryMaker = Box<dyn Fn(&mut Lcg) -> SearchQuery>;
+
 async fn search_bench(app: &App, member: &Actor, docs: usize, queries: usize) {
     let started = Instant::now();
     search::warm(app).await.expect("index");
@@ -276,7 +279,7 @@ async fn search_bench(app: &App, member: &Actor, docs: usize, queries: usize) {
         started.elapsed().as_secs_f64()
     );
     let mut r = Lcg(7);
-    let kinds: Vec<(&str, Box<dyn Fn(&mut Lcg) -> SearchQuery>)> = vec![
+    let kinds: Vec<(&str, QueryMaker)> = vec![
         (
             "one common word",
             Box::new(|r| q(COMMON[r.next() % COMMON.len()].to_owned())),

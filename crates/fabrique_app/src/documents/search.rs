@@ -253,7 +253,7 @@ impl SearchIndex {
             while let Some(r) = rows.try_next().await? {
                 self.add(&state.writer, &indexed(&r)?)?;
                 n += 1;
-                if n % 1000 == 0 {
+                if n.is_multiple_of(1000) {
                     // Share the worker with requests while a large index builds.
                     tokio::task::yield_now().await;
                 }
