@@ -91,12 +91,46 @@ impl Db {
     }
 
     /// Applies pending migrations; safe to run from several processes at once.
+    ///
+    /// PostgreSQL serialises concurrent runs with an advisory lock (sqlx does it); SQLite has
+    /// none, so two processes starting on one new file would both create the same tables:
+    /// there, an exclusive lock on a file beside the database is held while migrating.
     pub async fn migrate(&self) -> anyhow::Result<()> {
+        let _guard = match self.backend {
+            Backend::Sqlite => self.sqlite_migration_lock().await?,
+            Backend::Postgres => None,
+        };
         MIGRATOR
             .run(&self.write)
             .await
             .context("applying migrations")?;
         Ok(())
+    }
+
+    /// Takes the exclusive lock on `<database file>.migrate-lock` (none for `:memory:`).
+    async fn sqlite_migration_lock(&self) -> anyhow::Result<Option<std::fs::File>> {
+        let file: String =
+            sqlx::query_scalar("SELECT file FROM pragma_database_list WHERE name = 'main'")
+                .fetch_one(&self.write)
+                .await
+                .context("reading the database file name")?;
+        if file.is_empty() {
+            return Ok(None);
+        }
+        let path = format!("{file}.migrate-lock");
+        let lock = tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
+            let f = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&path)?;
+            f.lock()?;
+            Ok(f)
+        })
+        .await
+        .context("waiting for the migration lock")?
+        .context("locking the database for migrations")?;
+        Ok(Some(lock))
     }
 
     /// True when the database answers a trivial query.
