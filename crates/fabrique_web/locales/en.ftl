@@ -498,6 +498,7 @@ governance-error-observer_read_only = Observers read the deliberation but do not
 governance-error-members_only = Only members of this organisation may do this.
 governance-error-too_long = Too long: { $detail }.
 governance-error-invalid_characters = Control characters are not allowed.
+governance-error-observer_no_proxy = Observers do not vote, so they have no vote to hand over.
 documents-tab = Knowledge
 documents-title = Knowledge
 documents-search = Search the knowledge commons

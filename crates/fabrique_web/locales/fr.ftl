@@ -498,6 +498,7 @@ governance-error-observer_read_only = Les observateurs et observatrices lisent l
 governance-error-members_only = Seuls les membres de l'organisation peuvent faire cela.
 governance-error-too_long = Ce texte est trop long.
 governance-error-invalid_characters = Les caractères de contrôle ne sont pas permis.
+governance-error-observer_no_proxy = Les observateurs ne votent pas : ils n'ont pas de voix à confier.
 documents-tab = Savoirs
 documents-title = Savoirs
 documents-search = Chercher dans les savoirs

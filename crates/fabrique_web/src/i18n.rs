@@ -153,10 +153,16 @@ impl Tr {
     /// The message for an error code: French has its own wording where the code's message
     /// has no variable part; otherwise (and in English) the server's specific message.
     pub fn error<'a>(&self, code: &str, fallback: &'a str) -> std::borrow::Cow<'a, str> {
-        if self.lang == Lang::Fr
-            && let Some(text) = catalog(self.lang).plain.get(&format!("error-{code}"))
-        {
-            return std::borrow::Cow::Owned(text.clone());
+        if self.lang == Lang::Fr {
+            let key = format!("error-{code}");
+            if let Some(text) = catalog(self.lang).plain.get(&key) {
+                return std::borrow::Cow::Owned(text.clone());
+            }
+            // Codes with underscores are not among the plain ids: ask the bundle itself.
+            let text = self.f(&key, &[]);
+            if text != key {
+                return std::borrow::Cow::Owned(text);
+            }
         }
         std::borrow::Cow::Borrowed(fallback)
     }

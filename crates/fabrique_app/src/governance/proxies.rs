@@ -92,7 +92,8 @@ pub async fn grant(app: &App, actor: &Actor, slug: &str, input: &ProxyInput) -> 
     let (org, m) = orgs::require_member(app, actor, slug).await?;
     let me = member_id_of(&m)?.to_owned();
     if m.role == Role::Observer {
-        return Err(AppError::forbidden(
+        return Err(super::forbidden(
+            "observer_no_proxy",
             "observers do not vote, so they have no vote to hand over",
         ));
     }

@@ -1143,7 +1143,7 @@ async fn edit_subsidy(
     Path((slug, id)): Path<(String, String)>,
     CsrfForm(f): CsrfForm<HashMap<String, String>>,
 ) -> PageResult {
-    let user = ctx.require_user()?.clone();
+    let user = treasurer(&state, &ctx, &slug).await?;
     let result = match subsidy_of(&f) {
         Ok((s, rows)) => plan::update_subsidy(&state.app, &user, &slug, &id, &s)
             .await
@@ -1167,7 +1167,7 @@ async fn subsidy_status_change(
     Path((slug, id)): Path<(String, String)>,
     CsrfForm(f): CsrfForm<HashMap<String, String>>,
 ) -> PageResult {
-    let user = ctx.require_user()?.clone();
+    let user = treasurer(&state, &ctx, &slug).await?;
     let app = &state.app;
     let result = async {
         let mut s = plan::subsidy(app, &user, &slug, &id).await?.subsidy;

@@ -41,10 +41,16 @@ const LAST: &[&str] = &[
 pub const MULTIPART: &[&str] = &["POST /o/{slug}/treasury/import/upload"];
 
 /// Bodies for the operations whose OpenAPI schema is a bare object.
-const API_BODIES: &[(&str, &str)] = &[(
-    "POST /api/v1/orgs/{slug}/subsidies",
-    r#"{"funder": "Région", "amount": 0, "status": "requested", "instalments": [], "probability": 50, "expected_delay_days": 0}"#,
-)];
+const API_BODIES: &[(&str, &str)] = &[
+    (
+        "POST /api/v1/orgs/{slug}/subsidies",
+        r#"{"funder": "Région", "amount": 0, "status": "requested", "instalments": [], "probability": 50, "expected_delay_days": 0}"#,
+    ),
+    (
+        "PUT /api/v1/orgs/{slug}/subsidies/{id}",
+        r#"{"funder": "Région", "amount": 0, "status": "requested", "instalments": [], "probability": 50, "expected_delay_days": 0}"#,
+    ),
+];
 
 /// The seeded application and one client per role (browser and API), by [`ROLES`] index.
 pub struct Fixture {
@@ -259,6 +265,20 @@ impl Fixture {
         )
         .await;
         ids.insert("donations/id".into(), str_of(&d, &["id", "donation.id"]));
+        let sub = ok(
+            "subsidy",
+            admin
+                .post(
+                    "/api/v1/orgs/acme/subsidies",
+                    json!({"funder": "Mairie", "amount": 300_000, "status": "notified", "probability": 80,
+                           "expected_delay_days": 30,
+                           "instalments": [{"share": {"percent": 100}, "expected_date": "2026-10-01",
+                                            "condition": "advance", "received": false}]}),
+                )
+                .await,
+        )
+        .await;
+        ids.insert("subsidies/id".into(), str_of(&sub, &["id", "subsidy.id"]));
 
         // An invitation, a join request, a spare API token, a password-reset link.
         let inv = ok(
@@ -625,6 +645,10 @@ const EXPECTED: &[(&str, [u16; 6])] = &[
     ("GET /", [200, 200, 200, 200, 200, 200]),
     ("GET /healthz", [200, 200, 200, 200, 200, 200]),
     ("GET /static/fabrique.css", [200, 200, 200, 200, 200, 200]),
+    (
+        "GET /static/governance-live.js",
+        [200, 200, 200, 200, 200, 200],
+    ),
     ("GET /lang/{code}", [303, 303, 303, 303, 303, 303]),
     ("GET /signup", [200, 200, 200, 200, 200, 200]),
     ("POST /signup", [422, 422, 422, 422, 422, 422]),
@@ -749,6 +773,46 @@ const EXPECTED: &[(&str, [u16; 6])] = &[
     (
         "GET /o/{slug}/treasury/donations/{id}",
         [303, 200, 200, 403, 200, 200],
+    ),
+    (
+        "GET /o/{slug}/treasury/subsidies/{id}",
+        [303, 200, 200, 403, 200, 200],
+    ),
+    (
+        "POST /o/{slug}/treasury/subsidies/{id}",
+        [303, 403, 403, 403, 422, 422],
+    ),
+    (
+        "POST /o/{slug}/treasury/subsidies/{id}/status",
+        [303, 403, 403, 403, 422, 422],
+    ),
+    (
+        "GET /o/{slug}/treasury/budget",
+        [303, 200, 200, 403, 200, 200],
+    ),
+    (
+        "POST /o/{slug}/treasury/budget",
+        [303, 403, 403, 403, 303, 303],
+    ),
+    (
+        "GET /o/{slug}/decisions/{id}/live",
+        [303, 200, 200, 403, 200, 200],
+    ),
+    (
+        "GET /o/{slug}/assemblies/{id}/live",
+        [303, 200, 200, 403, 200, 200],
+    ),
+    (
+        "POST /api/v1/orgs/{slug}/ledger/years/{year}/dedicated-funds/use",
+        [401, 403, 403, 403, 422, 422],
+    ),
+    (
+        "GET /api/v1/orgs/{slug}/subsidies/{id}",
+        [401, 200, 200, 403, 200, 200],
+    ),
+    (
+        "PUT /api/v1/orgs/{slug}/subsidies/{id}",
+        [401, 403, 403, 403, 422, 422],
     ),
     (
         "GET /o/{slug}/treasury/settings",

@@ -824,11 +824,11 @@ async fn pages_edit_conflict_history_fork_proposal_and_search() {
     let (_, html) = camille.get("/o/atelier/documents/repair-cafe").await;
     assert!(html.contains("Des grille-pain et des lampes réparés."));
 
-    // Dan's fork changed the same field: pulling shows the edit form with every
+    // Dan's fork rewrote the whole field the source changed: pulling shows the edit form with every
     // conflicting field's three versions, the merge with markers to fix, and saving the
     // fixed form brings the fork up to date with its source.
-    let mut mine = edit("Rien que des vélos, tout réparés");
-    mine[10] = ("base_revision", "1");
+    let mut mine = edit("Rien que des vélos");
+    mine[10] = ("base_revision", "2");
     let fork_edit = "/o/grenier/documents/repair-cafe/edit";
     let (status, _, body) = dan.submit(fork_edit, fork_edit, &mine).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
@@ -843,12 +843,12 @@ async fn pages_edit_conflict_history_fork_proposal_and_search() {
     for text in [
         "<caption>Ce que ça produit</caption>",
         "Des grille-pain réparés.",
-        "Rien que des vélos, tout réparés",
+        "Rien que des vélos",
         "Des grille-pain et des lampes réparés.",
         "Cette adaptation",
         "La source",
         "name=\"upstream_revision\" value=\"3\"",
-        "&lt;&lt;&lt;&lt;&lt;&lt;&lt; ours",
+        "&#60;&#60;&#60;&#60;&#60;&#60;&#60; ours",
     ] {
         assert!(html.contains(text), "{text} in {html}");
     }
@@ -857,7 +857,7 @@ async fn pages_edit_conflict_history_fork_proposal_and_search() {
         "fields.produces",
         "<<<<<<< ours\nRien que des vélos\n=======\nDes lampes\n>>>>>>> theirs\n",
     );
-    resolved[10] = ("base_revision", "2");
+    resolved[10] = ("base_revision", "3");
     resolved.push(("upstream_revision", "3"));
     let (status, _, html) = dan.submit(fork_edit, fork_edit, &resolved).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
