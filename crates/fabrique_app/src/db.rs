@@ -1,7 +1,8 @@
 //! The database: SQLite (embedded, the default) or PostgreSQL, behind sqlx's `Any` driver
 //! so that one set of portable SQL serves both.
 //!
-//! Portability rules for every query in this crate: `$1` placeholders; BIGINT for integers,
+//! Portability rules for every query in this crate: `$1` placeholders (batched inserts use
+//! anonymous `?` on SQLite, see `treasury::ledger::insert_batch`); BIGINT for integers,
 //! times (milliseconds, UTC) and booleans (0/1); TEXT ids; `CAST(SUM(x) AS BIGINT)` for sums.
 //!
 //! SQLite allows one writer at a time; to avoid `SQLITE_BUSY` on lock upgrades, writes go
