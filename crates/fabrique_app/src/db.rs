@@ -159,6 +159,10 @@ fn sqlite_pool(size: u32) -> AnyPoolOptions {
         .max_connections(size)
         .min_connections(1)
         .acquire_timeout(Duration::from_secs(30))
+        // An embedded file does not go away like a server: checking each connection with
+        // a ping before handing it out would double the trips to SQLite's worker thread
+        // (and its two thread switches) for every query.
+        .test_before_acquire(false)
         .after_connect(|conn, _meta| {
             Box::pin(async move {
                 conn.execute(
