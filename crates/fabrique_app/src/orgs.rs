@@ -145,6 +145,41 @@ pub async fn by_slug(app: &App, slug: &str) -> AppResult<Org> {
     org_from_row(&row)
 }
 
+/// The organisation at `slug` and the actor's active membership in it, in one query (what
+/// every member-only use case starts with).
+pub async fn with_membership(
+    app: &App,
+    slug: &str,
+    actor: &Actor,
+) -> AppResult<(Org, Option<Membership>)> {
+    static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let columns: Vec<String> = ORG_COLUMNS.split(", ").map(|c| format!("o.{c}")).collect();
+        format!(
+            "SELECT {}, m.id AS member_id, m.role AS member_role FROM orgs o \
+             LEFT JOIN members m ON m.org_id = o.id AND m.user_id = $2 AND m.status = 'active' \
+             WHERE o.slug = $1",
+            columns.join(", ")
+        )
+    });
+    let row = sqlx::query(SQL.as_str())
+        .bind(slug)
+        .bind(&actor.user_id)
+        .fetch_optional(&app.db.read)
+        .await?
+        .ok_or(AppError::NotFound {
+            what: "organisation",
+        })?;
+    let org = org_from_row(&row)?;
+    let membership = match row.try_get::<Option<String>, _>("member_id")? {
+        Some(member_id) => Some(Membership {
+            member_id,
+            role: Role::parse(&row.try_get::<String, _>("member_role")?)?,
+        }),
+        None => None,
+    };
+    Ok((org, membership))
+}
+
 /// The actor's active membership in an organisation, if any.
 pub async fn membership(
     app: &App,
@@ -202,8 +237,8 @@ pub async fn require_admin(
 
 /// The organisation, if the actor belongs to it in any role (observers included).
 pub async fn require_member(app: &App, actor: &Actor, slug: &str) -> AppResult<(Org, Membership)> {
-    let org = by_slug(app, slug).await?;
-    match membership(app, &org.id, Some(actor)).await? {
+    let (org, membership) = with_membership(app, slug, actor).await?;
+    match membership {
         Some(m) => Ok((org, m)),
         None if actor.instance_admin => Ok((
             org,
