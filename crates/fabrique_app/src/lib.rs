@@ -44,6 +44,8 @@ pub struct App {
     pub mailer: Mailer,
     /// Settings.
     pub config: Arc<Config>,
+    /// Ballots waiting to be stored.
+    pub(crate) ballots: governance::ballots::BallotQueue,
 }
 
 impl App {
@@ -54,6 +56,7 @@ impl App {
             clock,
             mailer,
             config: Arc::new(config),
+            ballots: Default::default(),
         }
     }
 

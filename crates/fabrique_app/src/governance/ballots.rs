@@ -1,10 +1,13 @@
 //! Casting ballots, counting them with the engine, and publishing them after closing.
 //! See the module documentation of [`super`] for how secrecy is kept.
 
+use std::sync::{Arc, OnceLock};
+
 use fabrique_core::ids::new_random_id;
 use fabrique_vote::{Ballot, Election};
 use rand::Rng;
 use sqlx::{AnyConnection, Row};
+use tokio::sync::{mpsc, oneshot};
 
 use super::decisions::{self, Decision, Frozen};
 use super::member_id_of;
@@ -80,216 +83,355 @@ pub async fn cast(
     let ballot: Ballot = serde_json::from_value(serde_json::Value::Object(obj))
         .map_err(|e| AppError::invalid("ballot", "ballot_invalid", e.to_string()))?;
     let voice = for_member.clone().unwrap_or_else(|| me.clone());
-    let by_proxy = voice != me;
 
-    let now = app.now();
-    let mut tx = app.db.write.begin().await?;
-    // Bumping the version both refuses ballots after closing and, on PostgreSQL, locks the
-    // row so that closing waits for this ballot (or this ballot sees the closing). It also
-    // returns what voting needs, in the same round trip: the writer is the bottleneck
-    // (SQLite has one), so the transaction keeps to as few statements as it can.
-    let row = sqlx::query("UPDATE decisions SET version = version + 1 WHERE id = $1 AND org_id = $2 AND status = 'open' AND (closes_at IS NULL OR closes_at > $3) RETURNING secret, assembly_id, rules")
-        .bind(id)
-        .bind(&org.id)
-        .bind(now)
-        .fetch_optional(&mut *tx)
-        .await?;
-    let Some(row) = row else {
-        decisions::load_in(&mut tx, &org.id, id).await?;
-        return Err(AppError::conflict(
-            "ballot",
-            "decision_not_open",
-            "this decision is not open for voting",
-        ));
+    let vote = Vote {
+        org_id: org.id,
+        decision: id.to_owned(),
+        user_id: actor.user_id.clone(),
+        me,
+        voice,
+        ballot,
+        replaces,
     };
-    let secret = row.try_get::<i64, _>("secret")? != 0;
-    let assembly_id: Option<String> = row.try_get("assembly_id")?;
-    let frozen = decisions::frozen_of(row.try_get("rules")?)?;
-    // The voice's row of the electorate, with, in one statement, the proxy the voter holds
-    // from that member (a proxy vote) and how many proxies the voter granted (a vote in
-    // person cancels them).
-    let row = sqlx::query(
-        "SELECT e.voted, e.voted_by, e.college, \
-         (SELECT MIN(p.id) FROM proxies p WHERE p.grantor_member_id = e.member_id AND p.holder_member_id = $3 AND p.revoked_at IS NULL \
-          AND (p.decision_id = $1 OR (p.assembly_id IS NOT NULL AND p.assembly_id = $4))) AS held, \
-         (SELECT CAST(COUNT(*) AS BIGINT) FROM proxies p WHERE p.grantor_member_id = $3 AND p.revoked_at IS NULL \
-          AND (p.decision_id = $1 OR (p.assembly_id IS NOT NULL AND p.assembly_id = $4))) AS granted \
-         FROM decision_electorate e WHERE e.decision_id = $1 AND e.member_id = $2",
-    )
-    .bind(id)
-    .bind(&voice)
-    .bind(&me)
-    .bind(&assembly_id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some(row) = row else {
-        return Err(if by_proxy {
-            AppError::invalid(
-                "for_member",
-                "not_in_electorate",
-                "this member is not in this decision's electorate",
-            )
-        } else {
-            super::forbidden(
-                "not_in_electorate",
-                "you are not in this decision's electorate (members with a deliberative voice when it opened)",
-            )
+    app.ballots.submit(app, vote).await
+}
+
+/// Ballots on their way to the database, stored many to a transaction.
+///
+/// Under load, what limits voting is the writer (SQLite has one connection for writes,
+/// and a decision's row serialises its ballots on PostgreSQL): each ballot alone would
+/// hold it for a transaction's begin and commit and for the waits between its
+/// statements. A single task takes the ballots waiting (up to [`BATCH`]) and stores them
+/// one after the other in one transaction, then answers each; a ballot is acknowledged
+/// only once that transaction committed. A refused ballot changes nothing (see
+/// [`Vote::record_in`]); if the transaction itself fails, each ballot of the batch is
+/// stored again alone, so one failure answers only its own voter.
+#[derive(Clone, Default)]
+pub struct BallotQueue(Arc<OnceLock<mpsc::Sender<Job>>>);
+
+type Job = (Vote, oneshot::Sender<AppResult<Receipt>>);
+
+/// The most ballots stored in one transaction.
+const BATCH: usize = 128;
+
+impl BallotQueue {
+    async fn submit(&self, app: &App, vote: Vote) -> AppResult<Receipt> {
+        let sender = self.0.get_or_init(|| {
+            let (sender, receiver) = mpsc::channel(4 * BATCH);
+            tokio::spawn(store_batches(app.clone(), receiver));
+            sender
         });
-    };
-    let voted = row.try_get::<i64, _>("voted")? != 0;
-    let voted_by: Option<String> = row.try_get("voted_by")?;
-    let college: Option<String> = row.try_get("college")?;
-    let held: Option<String> = row.try_get("held")?;
-    let granted: i64 = row.try_get("granted")?;
+        let (reply, answer) = oneshot::channel();
+        let stopped = || AppError::Internal(anyhow::anyhow!("the ballot writer has stopped"));
+        sender.send((vote, reply)).await.map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
+    }
+}
 
-    let proxy_id = if by_proxy {
-        match held {
-            Some(p) => Some(p),
-            None => {
-                return Err(super::forbidden(
-                    "proxy_not_held",
-                    "you hold no proxy from this member for this decision",
-                ));
+async fn store_batches(app: App, mut receiver: mpsc::Receiver<Job>) {
+    let mut jobs = Vec::with_capacity(BATCH);
+    while receiver.recv_many(&mut jobs, BATCH).await > 0 {
+        let batch = std::mem::take(&mut jobs);
+        match store_batch(&app, &batch).await {
+            Ok(outcomes) => {
+                for ((_, reply), outcome) in batch.into_iter().zip(outcomes) {
+                    let _ = reply.send(outcome);
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, ballots = batch.len(), "a batch of ballots failed; storing them one by one");
+                for (vote, reply) in batch {
+                    let _ = reply.send(vote.record(&app).await);
+                }
             }
         }
-    } else {
-        None
-    };
-    if voted && voted_by.as_deref() != Some(me.as_str()) {
-        return Err(AppError::conflict(
-            "ballot",
-            "proxy_used",
-            if by_proxy {
-                "this member has voted in person"
-            } else {
-                "your proxy holder has already voted for you; your proxy can no longer be cancelled"
-            },
-        ));
     }
-    if !by_proxy && granted > 0 {
-        // Voting in person cancels any proxy the voter granted for this decision.
-        let granted = sqlx::query(
-            "SELECT id FROM proxies WHERE grantor_member_id = $1 AND revoked_at IS NULL AND (decision_id = $2 OR (assembly_id IS NOT NULL AND assembly_id = $3))",
-        )
-        .bind(&me)
-        .bind(id)
-        .bind(&assembly_id)
-        .fetch_all(&mut *tx)
-        .await?;
-        for g in &granted {
-            let pid: String = g.try_get("id")?;
-            sqlx::query("UPDATE proxies SET revoked_at = $1 WHERE id = $2")
-                .bind(now)
-                .bind(&pid)
-                .execute(&mut *tx)
-                .await?;
-            super::log(
-                &mut tx,
-                now,
-                &org.id,
-                Some(&actor.user_id),
-                "proxy.cancelled_by_vote",
-                ("proxy", &pid),
-                serde_json::json!({"decision": id}),
-            )
-            .await?;
+}
+
+/// Stores a batch in one transaction: the outcome of each ballot, or the error that
+/// stopped the transaction.
+async fn store_batch(app: &App, batch: &[Job]) -> AppResult<Vec<AppResult<Receipt>>> {
+    let mut tx = app.db.write.begin().await?;
+    let mut outcomes = Vec::with_capacity(batch.len());
+    for (vote, _) in batch {
+        match vote.record_in(app, &mut tx).await {
+            Err(e @ AppError::Internal(_)) => return Err(e),
+            outcome => outcomes.push(outcome),
         }
     }
+    tx.commit().await?;
+    Ok(outcomes)
+}
 
-    // The engine judges the ballot: a one-ballot election with the decision's settings.
-    let mut stored = ballot.clone();
-    stored.college = college.clone();
-    let mut probe = frozen.election.clone();
-    probe.quorum = None;
-    probe.present = probe.electorate.clone();
-    probe.ballots = vec![stored.clone()];
-    if let Err(e) = fabrique_vote::tally(&probe) {
-        let msg = e.to_string();
-        let msg = msg.strip_prefix("ballot 1: ").unwrap_or(&msg).to_owned();
-        return Err(AppError::invalid("ballot", "ballot_invalid", msg));
+/// A ballot about to be stored, with everything its transaction needs.
+struct Vote {
+    org_id: String,
+    decision: String,
+    user_id: String,
+    /// The voter's member id.
+    me: String,
+    /// The member whose voice is used (the voter, or the grantor of a proxy).
+    voice: String,
+    ballot: Ballot,
+    replaces: Option<String>,
+}
+
+impl Vote {
+    /// Stores the ballot alone in its own transaction.
+    async fn record(&self, app: &App) -> AppResult<Receipt> {
+        let mut tx = app.db.write.begin().await?;
+        let receipt = self.record_in(app, &mut tx).await?;
+        tx.commit().await?;
+        Ok(receipt)
     }
-    let mut content = ballot;
-    content.college = None;
-    let content = serde_json::to_string(&content).map_err(anyhow::Error::from)?;
 
-    let tracker = new_random_id();
-    let mut replaced = false;
-    if secret {
-        if voted {
-            let Some(old) = &replaces else {
-                return Err(AppError::invalid(
-                    "replaces",
-                    "tracker_required",
-                    "you have already voted: to change your vote, give the tracker of the ballot it replaces",
-                ));
-            };
-            let gone = sqlx::query("DELETE FROM secret_ballots WHERE decision_id = $1 AND tracker = $2 AND COALESCE(college, '') = $3")
+    /// Stores the ballot in the caller's transaction, checking everything that can change
+    /// while the decision is open. Every refusal comes before the first write that
+    /// matters (only the decision's version may have moved), so that a refused ballot
+    /// leaves the other ballots of its batch untouched.
+    async fn record_in(&self, app: &App, tx: &mut AnyConnection) -> AppResult<Receipt> {
+        let Vote {
+            org_id,
+            decision,
+            user_id,
+            me,
+            voice,
+            ballot,
+            replaces,
+        } = self;
+        let id = decision.as_str();
+        let by_proxy = voice != me;
+        let now = app.now();
+        // Bumping the version both refuses ballots after closing and, on PostgreSQL, locks the
+        // row so that closing waits for this ballot (or this ballot sees the closing), and two
+        // ballots of one voice never interleave. The same statement returns what voting
+        // needs: the decision's settings, the voice's row of the electorate, the proxy the
+        // voter holds from that member (a proxy vote) and how many proxies the voter granted
+        // (a vote in person cancels them). The writer is the bottleneck (SQLite has one), so
+        // the transaction keeps to as few statements as it can.
+        let row = sqlx::query(
+        "UPDATE decisions SET version = version + 1 \
+         WHERE id = $1 AND org_id = $2 AND status = 'open' AND (closes_at IS NULL OR closes_at > $3) \
+         RETURNING secret, assembly_id, rules, \
+         (SELECT CAST(COUNT(*) AS BIGINT) FROM decision_electorate e WHERE e.decision_id = $1 AND e.member_id = $4) AS listed, \
+         (SELECT e.voted FROM decision_electorate e WHERE e.decision_id = $1 AND e.member_id = $4) AS voted, \
+         (SELECT e.voted_by FROM decision_electorate e WHERE e.decision_id = $1 AND e.member_id = $4) AS voted_by, \
+         (SELECT e.college FROM decision_electorate e WHERE e.decision_id = $1 AND e.member_id = $4) AS college, \
+         (SELECT MIN(p.id) FROM proxies p WHERE p.grantor_member_id = $4 AND p.holder_member_id = $5 AND p.revoked_at IS NULL \
+          AND (p.decision_id = $1 OR (p.assembly_id IS NOT NULL AND p.assembly_id = decisions.assembly_id))) AS held, \
+         (SELECT CAST(COUNT(*) AS BIGINT) FROM proxies p WHERE p.grantor_member_id = $5 AND p.revoked_at IS NULL \
+          AND (p.decision_id = $1 OR (p.assembly_id IS NOT NULL AND p.assembly_id = decisions.assembly_id))) AS granted",
+    )
+    .bind(id)
+    .bind(org_id)
+    .bind(now)
+    .bind(voice)
+    .bind(me)
+    .fetch_optional(&mut *tx)
+    .await?;
+        let Some(row) = row else {
+            decisions::load_in(&mut *tx, org_id, id).await?;
+            return Err(AppError::conflict(
+                "ballot",
+                "decision_not_open",
+                "this decision is not open for voting",
+            ));
+        };
+        let secret = row.try_get::<i64, _>("secret")? != 0;
+        let assembly_id: Option<String> = row.try_get("assembly_id")?;
+        let frozen = decisions::frozen_of(row.try_get("rules")?)?;
+        if row.try_get::<i64, _>("listed")? == 0 {
+            return Err(if by_proxy {
+                AppError::invalid(
+                    "for_member",
+                    "not_in_electorate",
+                    "this member is not in this decision's electorate",
+                )
+            } else {
+                super::forbidden(
+                    "not_in_electorate",
+                    "you are not in this decision's electorate (members with a deliberative voice when it opened)",
+                )
+            });
+        }
+        let voted = row.try_get::<i64, _>("voted")? != 0;
+        let voted_by: Option<String> = row.try_get("voted_by")?;
+        let college: Option<String> = row.try_get("college")?;
+        let held: Option<String> = row.try_get("held")?;
+        let granted: i64 = row.try_get("granted")?;
+
+        let proxy_id = if by_proxy {
+            match held {
+                Some(p) => Some(p),
+                None => {
+                    return Err(super::forbidden(
+                        "proxy_not_held",
+                        "you hold no proxy from this member for this decision",
+                    ));
+                }
+            }
+        } else {
+            None
+        };
+        if voted && voted_by.as_deref() != Some(me.as_str()) {
+            return Err(AppError::conflict(
+                "ballot",
+                "proxy_used",
+                if by_proxy {
+                    "this member has voted in person"
+                } else {
+                    "your proxy holder has already voted for you; your proxy can no longer be cancelled"
+                },
+            ));
+        }
+        // The engine judges the ballot: a one-ballot election with the decision's settings.
+        let mut stored = ballot.clone();
+        stored.college = college.clone();
+        let mut probe = frozen.election.clone();
+        probe.quorum = None;
+        probe.present = probe.electorate.clone();
+        probe.ballots = vec![stored.clone()];
+        if let Err(e) = fabrique_vote::tally(&probe) {
+            let msg = e.to_string();
+            let msg = msg.strip_prefix("ballot 1: ").unwrap_or(&msg).to_owned();
+            return Err(AppError::invalid("ballot", "ballot_invalid", msg));
+        }
+        let mut content = ballot.clone();
+        content.college = None;
+        let content = serde_json::to_string(&content).map_err(anyhow::Error::from)?;
+
+        if secret && voted && replaces.is_none() {
+            return Err(AppError::invalid(
+                "replaces",
+                "tracker_required",
+                "you have already voted: to change your vote, give the tracker of the ballot it replaces",
+            ));
+        }
+
+        let tracker = new_random_id();
+        let mut replaced = false;
+        if secret {
+            // (A voter who has voted gave the tracker: refused above otherwise.)
+            if let Some(old) = replaces.as_ref().filter(|_| voted) {
+                let gone = sqlx::query("DELETE FROM secret_ballots WHERE decision_id = $1 AND tracker = $2 AND COALESCE(college, '') = $3")
                 .bind(id)
                 .bind(old)
                 .bind(college.as_deref().unwrap_or(""))
                 .execute(&mut *tx)
                 .await?;
-            if gone.rows_affected() != 1 {
-                return Err(AppError::invalid(
-                    "replaces",
-                    "tracker_unknown",
-                    "no ballot of this decision has this tracker",
-                ));
+                if gone.rows_affected() != 1 {
+                    return Err(AppError::invalid(
+                        "replaces",
+                        "tracker_unknown",
+                        "no ballot of this decision has this tracker",
+                    ));
+                }
+                replaced = true;
             }
-            replaced = true;
         }
-        // A random key, not yet taken (a positive 31-bit integer, which fits PostgreSQL's
-        // INTEGER; on SQLite it is the rowid, so rows are stored in random order). A taken
-        // key inserts nothing, and another is drawn.
-        loop {
-            let slot: i64 = rand::rng().random_range(1..i64::from(i32::MAX));
-            let stored = sqlx::query("INSERT INTO secret_ballots (slot, decision_id, tracker, college, content) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (slot) DO NOTHING")
-                .bind(slot)
+        if !by_proxy && granted > 0 {
+            // Voting in person cancels any proxy the voter granted for this decision.
+            let granted = sqlx::query(
+            "SELECT id FROM proxies WHERE grantor_member_id = $1 AND revoked_at IS NULL AND (decision_id = $2 OR (assembly_id IS NOT NULL AND assembly_id = $3))",
+        )
+        .bind(me)
+        .bind(id)
+        .bind(&assembly_id)
+        .fetch_all(&mut *tx)
+        .await?;
+            for g in &granted {
+                let pid: String = g.try_get("id")?;
+                sqlx::query("UPDATE proxies SET revoked_at = $1 WHERE id = $2")
+                    .bind(now)
+                    .bind(&pid)
+                    .execute(&mut *tx)
+                    .await?;
+                super::log(
+                    &mut *tx,
+                    now,
+                    org_id,
+                    Some(user_id),
+                    "proxy.cancelled_by_vote",
+                    ("proxy", &pid),
+                    serde_json::json!({"decision": id}),
+                )
+                .await?;
+            }
+        }
+
+        if secret {
+            // A random key, not yet taken (a positive 31-bit integer, which fits PostgreSQL's
+            // INTEGER; on SQLite it is the rowid, so rows are stored in random order). A taken
+            // key inserts nothing, and another is drawn.
+            const INSERT: &str = "INSERT INTO secret_ballots (slot, decision_id, tracker, college, content) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (slot) DO NOTHING";
+            const MARK: &str = "UPDATE decision_electorate SET voted = 1, voted_by = $6 WHERE decision_id = $2 AND member_id = $7";
+            let insert = |sql: &'static str, slot: i64| {
+                sqlx::query(sql)
+                    .bind(slot)
+                    .bind(id)
+                    .bind(&tracker)
+                    .bind(&college)
+                    .bind(&content)
+            };
+            let slot = || rand::rng().random_range(1..i64::from(i32::MAX));
+            let mut stored = if app.db.backend == crate::db::Backend::Sqlite {
+                // On SQLite both statements go to its worker thread in one trip (its driver
+                // runs a string of statements sharing numbered parameters; PostgreSQL's
+                // extended protocol takes one statement at a time). The marking changes one
+                // row; the insertion one, unless its key was taken.
+                static BOTH: std::sync::LazyLock<String> =
+                    std::sync::LazyLock::new(|| format!("{MARK}; {INSERT}"));
+                let done = insert(BOTH.as_str(), slot())
+                    .bind(me)
+                    .bind(voice)
+                    .execute(&mut *tx)
+                    .await?;
+                done.rows_affected() == 2
+            } else {
+                sqlx::query("UPDATE decision_electorate SET voted = 1, voted_by = $1 WHERE decision_id = $2 AND member_id = $3")
+                .bind(me)
                 .bind(id)
-                .bind(&tracker)
-                .bind(&college)
-                .bind(&content)
+                .bind(voice)
                 .execute(&mut *tx)
                 .await?;
-            if stored.rows_affected() == 1 {
-                break;
+                false
+            };
+            while !stored {
+                stored = insert(INSERT, slot())
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected()
+                    == 1;
             }
-        }
-        sqlx::query("UPDATE decision_electorate SET voted = 1, voted_by = $1 WHERE decision_id = $2 AND member_id = $3")
-            .bind(&me)
-            .bind(id)
-            .bind(&voice)
-            .execute(&mut *tx)
-            .await?;
-    } else {
-        replaced = voted;
-        sqlx::query("UPDATE decision_electorate SET voted = 1, voted_by = $1, ballot = $2, tracker = $3 WHERE decision_id = $4 AND member_id = $5")
-            .bind(&me)
+        } else {
+            replaced = voted;
+            sqlx::query("UPDATE decision_electorate SET voted = 1, voted_by = $1, ballot = $2, tracker = $3 WHERE decision_id = $4 AND member_id = $5")
+            .bind(me)
             .bind(&content)
             .bind(&tracker)
             .bind(id)
-            .bind(&voice)
+            .bind(voice)
             .execute(&mut *tx)
             .await?;
+        }
+        if let Some(pid) = &proxy_id {
+            super::log(
+                &mut *tx,
+                now,
+                org_id,
+                Some(user_id),
+                "proxy.used",
+                ("proxy", pid),
+                serde_json::json!({"decision": id, "for_member": voice}),
+            )
+            .await?;
+        }
+        Ok(Receipt {
+            tracker,
+            for_member: voice.clone(),
+            replaced,
+        })
     }
-    if let Some(pid) = &proxy_id {
-        super::log(
-            &mut tx,
-            now,
-            &org.id,
-            Some(&actor.user_id),
-            "proxy.used",
-            ("proxy", pid),
-            serde_json::json!({"decision": id, "for_member": voice}),
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(Receipt {
-        tracker,
-        for_member: voice,
-        replaced,
-    })
 }
 
 /// A ballot as published: its tracker, its content (with its college) and, for public

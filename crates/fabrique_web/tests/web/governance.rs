@@ -357,6 +357,68 @@ async fn a_revote_under_secrecy_replaces_the_ballot_whose_tracker_the_voter_kept
     );
 }
 
+/// Ballots arriving together are stored many to a transaction: the refused ones (not
+/// fitting the method, a second vote without its tracker, a proxy not held) change
+/// nothing and are answered as such, while every other ballot of the same batch counts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ballots_cast_together_are_each_judged_on_their_own() {
+    let t = TestApp::spawn().await;
+    let ((admin, _), members) = org_with(&t, "ensemble", "association", &[], 24).await;
+    let id = draft(
+        &admin,
+        "ensemble",
+        json!({"title": "Local commun", "method": "motion"}),
+    )
+    .await;
+    open(&admin, "ensemble", &id).await;
+    // Voter 0 votes first: a second ballot without the tracker must be refused.
+    let first = voted(&members[0].0, "ensemble", &id, json!({"choice": "for"})).await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, (api, _)) in members.iter().enumerate() {
+        let api = api.clone();
+        let id = id.clone();
+        let other = members[(i + 1) % members.len()].1.clone();
+        tasks.spawn(async move {
+            let ballot = match i {
+                0 => json!({"choice": "against"}),
+                1 | 2 => json!({"ranking": ["x"]}),
+                3 => json!({"choice": "for", "for_member": other}),
+                _ if i % 2 == 0 => json!({"choice": "for"}),
+                _ => json!({"choice": "against"}),
+            };
+            let (status, body) = vote(&api, "ensemble", &id, ballot).await;
+            (i, status, body)
+        });
+    }
+    let mut trackers = Vec::new();
+    while let Some(done) = tasks.join_next().await {
+        let (i, status, body) = done.unwrap();
+        match i {
+            0 => assert_eq!(error_of(&body).0, "tracker_required", "{body}"),
+            1 | 2 => assert_eq!(error_of(&body).1.as_deref(), Some("ballot"), "{body}"),
+            3 => assert_eq!(error_of(&body).0, "proxy_not_held", "{body}"),
+            _ => {
+                assert_eq!(status, StatusCode::CREATED, "{i}: {body}");
+                trackers.push(body["tracker"].as_str().unwrap().to_owned());
+            }
+        }
+    }
+    assert_eq!(trackers.len(), 20);
+    let result = close(&admin, "ensemble", &id).await;
+    assert_eq!(result["participation"]["voted"], 21, "{result}");
+    let published = assert_recounts(&admin, "ensemble", &id, &result).await;
+    let published: Vec<&str> = published["trackers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    assert_eq!(published.len(), 21);
+    for t in trackers.iter().chain([&first]) {
+        assert!(published.contains(&t.as_str()), "{t} counted");
+    }
+}
+
 #[tokio::test]
 async fn a_qualified_majority_passes_exactly_at_two_thirds_and_public_ballots_name_voters() {
     let t = TestApp::spawn().await;

@@ -280,6 +280,7 @@ impl Browser {
 }
 
 /// A JSON API client.
+#[derive(Clone)]
 pub struct Api {
     pub client: reqwest::Client,
     pub base: String,
