@@ -47,6 +47,10 @@ pub fn router() -> Routes {
         )
         .route("/o/{slug}/treasury/reports", get(reports_page))
         .route("/o/{slug}/treasury/years/{year}/close", post(close_year))
+        .route(
+            "/o/{slug}/treasury/years/{year}/funds/{action}",
+            post(funds_action),
+        )
         .route("/o/{slug}/treasury/import", get(import_page).post(import))
         .route("/o/{slug}/treasury/import/upload", post(upload))
         .route("/o/{slug}/treasury/reconciliation/{id}", post(reconcile))
@@ -560,6 +564,8 @@ struct ReportsPage {
     /// For a closed year: whether its hash chain still matches the stored entries.
     intact: Option<bool>,
     budget: Vec<fabrique_treasury::reports::BudgetRow>,
+    /// Earmarked funds (fonds dédiés) of the year.
+    funds: Vec<fabrique_treasury::dedicated::DedicatedFund>,
     form: FormState,
 }
 
@@ -588,6 +594,9 @@ async fn reports_view(
         .or_page(&ctx)?
         .contains(&year);
     let budget = ledger::budget(app, user, slug, year).await.or_page(&ctx)?;
+    let funds = ledger::dedicated_funds_of(app, user, slug, year)
+        .await
+        .or_page(&ctx)?;
     let intact = if closed {
         Some(
             ledger::verify(app, user, slug, year)
@@ -612,6 +621,7 @@ async fn reports_view(
             closed,
             intact,
             budget,
+            funds,
             form,
         },
     ))
@@ -638,6 +648,33 @@ async fn close_year(
     match ledger::close(&state.app, &user, &slug, year).await {
         Ok(_) => {
             Ok(Redirect::to(&format!("/o/{slug}/treasury/reports?year={year}")).into_response())
+        }
+        Err(e) if is_form_error(&e) => {
+            let form = FormState::new(&[]).failed(&ctx, &e);
+            reports_view(&state, ctx, &slug, true, year, form).await
+        }
+        Err(e) => Err(ctx.fail(e)),
+    }
+}
+
+/// Earmarked funds at year end: `use` records the use of the funds carried in from
+/// earlier years (19x → 789x), `carry-over` carries the unspent part (689x → 19x).
+async fn funds_action(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((slug, year, action)): Path<(String, String, String)>,
+    CsrfForm(_): CsrfForm<HashMap<String, String>>,
+) -> PageResult {
+    let user = ctx.require_user()?.clone();
+    let year = treasury::parse_year(&state.app, Some(&year)).or_page(&ctx)?;
+    let done = match action.as_str() {
+        "use" => ledger::use_funds(&state.app, &user, &slug, year).await,
+        "carry-over" => ledger::carry_over_funds(&state.app, &user, &slug, year).await,
+        _ => return Err(ctx.fail(fabrique_app::AppError::NotFound { what: "action" })),
+    };
+    match done {
+        Ok(entry) => {
+            Ok(Redirect::to(&format!("/o/{slug}/treasury/entries/{}", entry.id)).into_response())
         }
         Err(e) if is_form_error(&e) => {
             let form = FormState::new(&[]).failed(&ctx, &e);

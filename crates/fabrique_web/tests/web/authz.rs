@@ -241,6 +241,7 @@ impl Fixture {
         ids.insert("reconciliation/id".into(), str_of(&lines[0], &["id"]));
         // The year closed by the matrix is not the one of the entries.
         ids.insert("years/year".into(), "2025".into());
+        ids.insert("funds/action".into(), "use".into());
         ok(
             "treasury settings",
             admin
@@ -733,6 +734,10 @@ const EXPECTED: &[(&str, [u16; 6])] = &[
     (
         "POST /o/{slug}/treasury/years/{year}/close",
         [303, 403, 403, 403, 303, 422],
+    ),
+    (
+        "POST /o/{slug}/treasury/years/{year}/funds/{action}",
+        [303, 403, 403, 403, 422, 422],
     ),
     (
         "GET /o/{slug}/treasury/import",

@@ -1672,9 +1672,40 @@ async fn carried_earmarked_funds_are_used_the_next_year_through_789() {
     // 500 € more: only those are recorded.
     let (status, _) = post("/ledger/entries", spend("2026-05-01", 50_000)).await;
     assert_eq!(status, StatusCode::CREATED);
-    let (status, used) = post("/ledger/years/2026/dedicated-funds/use", json!({})).await;
-    assert_eq!(status, StatusCode::CREATED, "{used}");
+    // This time from the reports page, as a treasurer without the API would.
+    let browser = t.browser();
+    let (status, _, _) = browser
+        .login("tresorier@gul.test", crate::support::PASSWORD)
+        .await;
+    assert!(status.is_redirection() || status.is_success());
+    let reports = "/o/gul/treasury/reports?year=2026";
+    let (status, page) = browser.get(reports).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("id=\"funds\""), "{page}");
+    assert!(
+        page.contains("<th scope=\"row\">repair-cafe</th>"),
+        "{page}"
+    );
+    let use_form = "/o/gul/treasury/years/2026/funds/use";
+    assert!(page.contains(use_form), "{page}");
+    let (status, location, _) = browser.submit(reports, use_form, &[]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let entry_id = location
+        .strip_prefix("/o/gul/treasury/entries/")
+        .expect("redirected to the new entry");
+    let (status, used) = camille
+        .get(&format!("{base}/ledger/entries/{entry_id}"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{used}");
     assert_eq!(used["lines"][0]["debit"], 50_000, "{used}");
+    // Again: nothing new was spent, and the page says so, changing nothing.
+    let (status, _, page) = browser.submit(reports, use_form, &[]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("role=\"alert\""), "{page}");
+    let (status, _, _) = browser
+        .submit(reports, "/o/gul/treasury/years/2026/funds/nonsense", &[])
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 
     // At the year end, a new subsidy of 1,000 € and 300 € more spent: the carry-over
     // first records the use of those 300 € (the carried fund is spent first), then
