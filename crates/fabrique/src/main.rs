@@ -335,13 +335,18 @@ async fn warm_search(app: App) {
     }
 }
 
-/// Removes expired sessions and stale counters every hour.
+/// Removes expired sessions and stale counters, and trims the search feed, every hour.
 async fn housekeeping(app: App) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
         tick.tick().await;
         if let Err(e) = accounts::purge_expired(&app).await {
             tracing::warn!(error = %e, "housekeeping failed");
+        }
+        match fabrique_app::documents::search::prune_log(&app).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(removed = n, "search feed trimmed"),
+            Err(e) => tracing::warn!(error = %e, "trimming the search feed failed"),
         }
     }
 }

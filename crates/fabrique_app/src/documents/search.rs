@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex, Weak};
 use fabrique_commons::{Content, License, search_text};
 use futures_util::TryStreamExt;
 use sqlx::Row;
-use tantivy::collector::TopDocs;
+use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
     Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
@@ -32,7 +32,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 use crate::{Actor, App, AppError, AppResult, Config};
 
 /// A search request.
-#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize, utoipa::IntoParams)]
 pub struct SearchQuery {
     /// Words to look for.
     pub q: Option<String>,
@@ -44,6 +44,8 @@ pub struct SearchQuery {
     pub tag: Option<String>,
     /// Only this licence (e.g. `CC-BY-SA-4.0`).
     pub license: Option<String>,
+    /// Which page of results, from 1 (20 results a page).
+    pub page: Option<u32>,
 }
 
 /// One result.
@@ -68,8 +70,14 @@ pub struct Hit {
 /// Search results.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Results {
-    /// Best first, at most 20.
+    /// Best first, at most 20: the page asked for.
     pub results: Vec<Hit>,
+    /// How many documents match in all.
+    pub total: usize,
+    /// This page's number, from 1.
+    pub page: u32,
+    /// Results per page.
+    pub per_page: usize,
 }
 
 #[derive(Clone, Copy)]
@@ -243,22 +251,8 @@ impl SearchIndex {
         }
         let mut state = self.state.lock().await;
         let f = self.fields;
-        if state.last_seq < 0 {
-            // Read the feed's position first: a write landing during the rebuild is then
-            // read again from the feed, and re-indexing a document is idempotent.
-            let seq = self.counter(app).await?;
-            state.writer.delete_all_documents().map_err(internal)?;
-            let mut rows = sqlx::query(LOAD).fetch(&app.db.read);
-            let mut n = 0usize;
-            while let Some(r) = rows.try_next().await? {
-                self.add(&state.writer, &indexed(&r)?)?;
-                n += 1;
-                if n.is_multiple_of(1000) {
-                    // Share the worker with requests while a large index builds.
-                    tokio::task::yield_now().await;
-                }
-            }
-            state.last_seq = seq;
+        let changes = if state.last_seq < 0 {
+            None
         } else {
             let rows = sqlx::query(
                 "SELECT seq, document_id FROM document_index_log WHERE seq > $1 ORDER BY seq",
@@ -266,26 +260,58 @@ impl SearchIndex {
             .bind(state.last_seq)
             .fetch_all(&app.db.read)
             .await?;
-            if rows.is_empty() {
-                return Ok(());
-            }
-            let mut changed = HashSet::new();
-            let mut last = state.last_seq;
+            let mut changes = Vec::with_capacity(rows.len());
             for r in &rows {
-                last = last.max(r.try_get::<i64, _>("seq")?);
-                changed.insert(r.try_get::<String, _>("document_id")?);
+                changes.push((
+                    r.try_get::<i64, _>("seq")?,
+                    r.try_get::<String, _>("document_id")?,
+                ));
             }
-            for id in &changed {
-                state.writer.delete_term(Term::from_field_text(f.id, id));
-                let row = sqlx::query(&format!("{LOAD} WHERE d.id = $1"))
-                    .bind(id)
-                    .fetch_optional(&app.db.read)
-                    .await?;
-                if let Some(r) = row {
+            // Numbers follow one another: a gap means the feed was pruned past what this
+            // index saw (see [`prune_log`]), and only a rebuild is sure to be complete.
+            match changes.first() {
+                Some((first, _)) if *first != state.last_seq + 1 => None,
+                _ => Some(changes),
+            }
+        };
+        match changes {
+            None => {
+                // Read the feed's position first: a write landing during the rebuild is
+                // then read again from the feed, and re-indexing a document is idempotent.
+                let seq = self.counter(app).await?;
+                state.writer.delete_all_documents().map_err(internal)?;
+                let mut rows = sqlx::query(LOAD).fetch(&app.db.read);
+                let mut n = 0usize;
+                while let Some(r) = rows.try_next().await? {
                     self.add(&state.writer, &indexed(&r)?)?;
+                    n += 1;
+                    if n.is_multiple_of(1000) {
+                        // Share the worker with requests while a large index builds.
+                        tokio::task::yield_now().await;
+                    }
                 }
+                state.last_seq = seq;
             }
-            state.last_seq = last;
+            Some(changes) if changes.is_empty() => return Ok(()),
+            Some(changes) => {
+                let mut changed = HashSet::new();
+                let mut last = state.last_seq;
+                for (seq, id) in changes {
+                    last = last.max(seq);
+                    changed.insert(id);
+                }
+                for id in &changed {
+                    state.writer.delete_term(Term::from_field_text(f.id, id));
+                    let row = sqlx::query(&format!("{LOAD} WHERE d.id = $1"))
+                        .bind(id)
+                        .fetch_optional(&app.db.read)
+                        .await?;
+                    if let Some(r) = row {
+                        self.add(&state.writer, &indexed(&r)?)?;
+                    }
+                }
+                state.last_seq = last;
+            }
         }
         let state = &mut *state;
         blocking(|| state.writer.commit()).map_err(internal)?;
@@ -370,6 +396,32 @@ fn blocking<T>(f: impl FnOnce() -> T) -> T {
     }
 }
 
+/// Changes of the search feed kept whatever their age (the newest ones).
+const LOG_KEEP: i64 = 10_000;
+
+/// Changes of the search feed younger than this are kept whatever their number (ms).
+const LOG_KEEP_MS: i64 = 24 * 3600 * 1000;
+
+/// Trims the search feed (`document_index_log`), which would otherwise grow with every
+/// save forever: removes the changes older than a day that are not among the newest
+/// 10,000. A process whose index had not yet read a removed change sees the gap in the
+/// numbers and rebuilds its index from the documents. Returns how many were removed.
+pub async fn prune_log(app: &App) -> AppResult<u64> {
+    prune_log_keeping(app, LOG_KEEP, LOG_KEEP_MS).await
+}
+
+/// [`prune_log`] keeping the newest `keep` changes and those younger than `keep_ms`.
+pub async fn prune_log_keeping(app: &App, keep: i64, keep_ms: i64) -> AppResult<u64> {
+    let done = sqlx::query(
+        "DELETE FROM document_index_log WHERE at <= $1 AND seq <= (SELECT seq FROM document_index_counter WHERE id = 1) - $2",
+    )
+    .bind(app.now() - keep_ms)
+    .bind(keep)
+    .execute(&app.db.write)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// Builds this process's index now (at start-up, in the background), so that the first
 /// search does not wait for it. Searches that arrive meanwhile wait for the build.
 pub async fn warm(app: &App) -> AppResult<()> {
@@ -412,6 +464,20 @@ pub async fn search(app: &App, actor: Option<&Actor>, q: &SearchQuery) -> AppRes
             "a search has at most 500 characters",
         ));
     }
+    let page = q.page.unwrap_or(1);
+    if page == 0 || page > MAX_PAGE {
+        return Err(AppError::invalid(
+            "page",
+            "page_invalid",
+            format!("pages are numbered from 1 to {MAX_PAGE}"),
+        ));
+    }
+    let empty = Results {
+        results: vec![],
+        total: 0,
+        page,
+        per_page: RESULTS,
+    };
     let idx = index_of(app)?;
     idx.catch_up(app).await?;
     let f = idx.fields;
@@ -428,7 +494,7 @@ pub async fn search(app: &App, actor: Option<&Actor>, q: &SearchQuery) -> AppRes
         }
     }
     if !any_word {
-        return Ok(Results { results: vec![] });
+        return Ok(empty);
     }
     let mut visible: Vec<(Occur, Box<dyn Query>)> =
         vec![(Occur::Should, term_query(f.visibility, "public"))];
@@ -480,8 +546,17 @@ pub async fn search(app: &App, actor: Option<&Actor>, q: &SearchQuery) -> AppRes
     }
     let query = BooleanQuery::new(must);
     let searcher = idx.reader.searcher();
-    let top = searcher
-        .search(&query, &TopDocs::with_limit(RESULTS).order_by_score())
+    let offset = (page as usize - 1) * RESULTS;
+    let (top, total) = searcher
+        .search(
+            &query,
+            &(
+                TopDocs::with_limit(RESULTS)
+                    .and_offset(offset)
+                    .order_by_score(),
+                Count,
+            ),
+        )
         .map_err(internal)?;
     let mut snippets = Vec::new();
     for field in [f.body_fr, f.body_en, f.body_exact] {
@@ -516,11 +591,25 @@ pub async fn search(app: &App, actor: Option<&Actor>, q: &SearchQuery) -> AppRes
             snippet,
         });
     }
-    Ok(Results { results })
+    Ok(Results {
+        results,
+        total,
+        ..empty
+    })
 }
 
-/// How many results a search gives, best first.
+impl Results {
+    /// The number of the last page (at least 1).
+    pub fn last_page(&self) -> u32 {
+        u32::try_from(self.total.div_ceil(self.per_page).max(1)).unwrap_or(MAX_PAGE)
+    }
+}
+
+/// How many results a page of search gives, best first.
 const RESULTS: usize = 20;
+
+/// The last page one may ask for (beyond it, relevance means little and the work grows).
+const MAX_PAGE: u32 = 500;
 
 /// Extracts come from the beginning of a document's text, up to this many bytes: this
 /// bounds the work per result whatever the size of the document (a match further on

@@ -6,7 +6,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use fabrique_app::documents::search::{self, Hit, SearchQuery};
+use fabrique_app::documents::search::{self, Results, SearchQuery};
 use fabrique_app::documents::{
     self, Comparison, Document, Edit, MergeConflict, Merged, NewDocument, NewProposal, Proposal,
     RevisionInfo, Summary,
@@ -961,15 +961,24 @@ struct ProposalPage {
     comments: Vec<(String, String, i64)>,
     can_decide: bool,
     notice: Option<String>,
+    /// When accepting failed: the fields where the proposal and the current version
+    /// overlap.
+    conflicts: Vec<ConflictView>,
+}
+
+/// What a refused action on a proposal leaves to show: a notice, and the conflicts of a
+/// merge that could not be made.
+#[derive(Default)]
+struct Refusal {
+    notice: Option<String>,
+    conflicts: Vec<ConflictView>,
 }
 
 async fn proposal_view(
     state: &AppState,
     ctx: Ctx,
-    slug: &str,
-    doc: &str,
-    id: &str,
-    notice: Option<String>,
+    (slug, doc, id): (&str, &str, &str),
+    refusal: Refusal,
     status: StatusCode,
 ) -> PageResult {
     let user = ctx.user.clone();
@@ -1000,9 +1009,25 @@ async fn proposal_view(
             diffs,
             comments,
             can_decide,
-            notice,
+            notice: refusal.notice,
+            conflicts: refusal.conflicts,
         },
     ))
+}
+
+/// The proposal's page again, saying why the action was refused.
+async fn proposal_refused(
+    state: &AppState,
+    ctx: Ctx,
+    ids: (&str, &str, &str),
+    e: AppError,
+) -> PageResult {
+    let (message, status) = refused(&ctx, e)?;
+    let refusal = Refusal {
+        notice: Some(message),
+        conflicts: vec![],
+    };
+    proposal_view(state, ctx, ids, refusal, status).await
 }
 
 async fn proposal_page(
@@ -1010,7 +1035,14 @@ async fn proposal_page(
     ctx: Ctx,
     Path((slug, doc, id)): Path<(String, String, String)>,
 ) -> PageResult {
-    proposal_view(&state, ctx, &slug, &doc, &id, None, StatusCode::OK).await
+    proposal_view(
+        &state,
+        ctx,
+        (&slug, &doc, &id),
+        Refusal::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 #[derive(serde::Deserialize)]
@@ -1030,10 +1062,7 @@ async fn comment(
         Ok(_) => {
             Ok(Redirect::to(&format!("/o/{slug}/documents/{doc}/proposals/{id}")).into_response())
         }
-        Err(e) => {
-            let (message, status) = refused(&ctx, e)?;
-            proposal_view(&state, ctx, &slug, &doc, &id, Some(message), status).await
-        }
+        Err(e) => proposal_refused(&state, ctx, (&slug, &doc, &id), e).await,
     }
 }
 
@@ -1049,22 +1078,20 @@ async fn accept(
             Ok(Redirect::to(&format!("/o/{slug}/documents/{}", s.slug)).into_response())
         }
         Ok(Merged::Conflict(c)) => {
-            let notice = conflict_notice(&ctx, &c);
+            let refusal = Refusal {
+                notice: Some(conflict_notice(&ctx, &c)),
+                conflicts: conflict_views(&ctx, &c),
+            };
             proposal_view(
                 &state,
                 ctx,
-                &slug,
-                &doc,
-                &id,
-                Some(notice),
+                (&slug, &doc, &id),
+                refusal,
                 StatusCode::CONFLICT,
             )
             .await
         }
-        Err(e) => {
-            let (message, status) = refused(&ctx, e)?;
-            proposal_view(&state, ctx, &slug, &doc, &id, Some(message), status).await
-        }
+        Err(e) => proposal_refused(&state, ctx, (&slug, &doc, &id), e).await,
     }
 }
 
@@ -1079,10 +1106,7 @@ async fn decline(
         Ok(_) => {
             Ok(Redirect::to(&format!("/o/{slug}/documents/{doc}/proposals/{id}")).into_response())
         }
-        Err(e) => {
-            let (message, status) = refused(&ctx, e)?;
-            proposal_view(&state, ctx, &slug, &doc, &id, Some(message), status).await
-        }
+        Err(e) => proposal_refused(&state, ctx, (&slug, &doc, &id), e).await,
     }
 }
 
@@ -1091,10 +1115,24 @@ async fn decline(
 struct SearchPage {
     ctx: Ctx,
     q: SearchQuery,
-    hits: Vec<Hit>,
-    searched: bool,
+    /// The page of results, once searched without error.
+    found: Option<Results>,
     error: Option<String>,
     licenses: &'static [License],
+}
+
+impl SearchPage {
+    /// The address of another page of the same search.
+    fn page_link(&self, page: u32) -> String {
+        let q = SearchQuery {
+            page: Some(page),
+            ..self.q.clone()
+        };
+        format!(
+            "/search?{}",
+            serde_urlencoded::to_string(&q).unwrap_or_default()
+        )
+    }
 }
 
 async fn search_page(
@@ -1103,25 +1141,24 @@ async fn search_page(
     Query(q): Query<SearchQuery>,
 ) -> Response {
     let searched = q.q.as_deref().is_some_and(|s| !s.trim().is_empty());
-    let (hits, error, status) = if searched {
+    let (found, error, status) = if searched {
         match search::search(&state.app, ctx.user.as_ref(), &q).await {
-            Ok(r) => (r.results, None, StatusCode::OK),
+            Ok(r) => (Some(r), None, StatusCode::OK),
             Err(e) if is_form_error(&e) => {
                 let message = ctx.tr.error(e.code(), &e.to_string()).into_owned();
-                (vec![], Some(message), status_of(&e))
+                (None, Some(message), status_of(&e))
             }
             Err(e) => return ctx.fail(e).into_response(),
         }
     } else {
-        (vec![], None, StatusCode::OK)
+        (None, None, StatusCode::OK)
     };
     render_with_status(
         status,
         &SearchPage {
             ctx,
             q,
-            hits,
-            searched,
+            found,
             error,
             licenses: &License::ALL,
         },

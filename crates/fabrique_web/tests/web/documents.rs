@@ -519,6 +519,101 @@ async fn search_folds_stems_filters_and_sees_other_processes_writes() {
     let (status, body) = reader.get("/api/v1/search?q=x&license=GPL").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(error_of(&body).1.as_deref(), Some("license"));
+
+    // The feed is trimmed past what the second process read: it notices the gap in the
+    // numbers and rebuilds, missing nothing.
+    for n in 1..=3 {
+        create(
+            &alice,
+            "atelier",
+            json!({"title": format!("Compost {n}"), "license": "CC0-1.0", "body": "Le lombricompost du quartier."}),
+        )
+        .await;
+    }
+    let removed = fabrique_app::documents::search::prune_log_keeping(&t.app, 1, 0)
+        .await
+        .unwrap();
+    assert!(removed >= 4, "{removed} changes removed");
+    let (status, r) = reader.get("/api/v1/search?q=lombricompost").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(r["total"], 3, "{r}");
+    // Pruning again finds nothing more to remove, and the index stays complete.
+    let removed = fabrique_app::documents::search::prune_log_keeping(&t.app, 1, 0)
+        .await
+        .unwrap();
+    assert_eq!(removed, 0);
+    create(
+        &alice,
+        "atelier",
+        json!({"title": "Compost 4", "license": "CC0-1.0", "body": "Encore du lombricompost."}),
+    )
+    .await;
+    let (_, r) = reader.get("/api/v1/search?q=lombricompost").await;
+    assert_eq!(r["total"], 4, "{r}");
+}
+
+#[tokio::test]
+async fn search_results_come_in_pages() {
+    let t = TestApp::spawn().await;
+    let alice = t.user("alice@example.org", "Alice").await;
+    alice.org("atelier", "association").await;
+    for n in 1..=25 {
+        create(
+            &alice,
+            "atelier",
+            json!({"title": format!("Grainothèque {n}"), "license": "CC0-1.0", "body": "Échanger des semences."}),
+        )
+        .await;
+    }
+    let anon = t.api(None);
+    let (status, first) = anon.get("/api/v1/search?q=semences").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (
+            first["total"].as_u64(),
+            first["page"].as_u64(),
+            first["per_page"].as_u64()
+        ),
+        (Some(25), Some(1), Some(20)),
+        "{first}"
+    );
+    assert_eq!(first["results"].as_array().unwrap().len(), 20);
+    let (_, second) = anon.get("/api/v1/search?q=semences&page=2").await;
+    let second = second["results"].as_array().unwrap().clone();
+    assert_eq!(second.len(), 5);
+    let mut ids: Vec<&str> = first["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(&second)
+        .map(|h| h["id"].as_str().unwrap())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 25, "the two pages do not overlap");
+    let (_, third) = anon.get("/api/v1/search?q=semences&page=3").await;
+    assert_eq!(third["results"].as_array().unwrap().len(), 0);
+    for bad in ["0", "501", "deux"] {
+        let (status, body) = anon
+            .get(&format!("/api/v1/search?q=semences&page={bad}"))
+            .await;
+        assert!(status.is_client_error(), "page={bad}: {status} {body}");
+    }
+    // The page links keep the filters.
+    let browser = t.browser();
+    let (status, html) = browser.get("/search?q=semences&kind=page").await;
+    assert_eq!(status, StatusCode::OK);
+    let plain = html.replace(['\u{2068}', '\u{2069}'], "");
+    assert!(
+        plain.contains("Page 1 sur 2") || plain.contains("Page 1 of 2"),
+        "{html}"
+    );
+    assert!(html.contains("rel=\"next\""), "{html}");
+    assert!(html.contains("kind=page&#38;page=2"), "{html}");
+    let (status, html) = browser.get("/search?q=semences&kind=page&page=2").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("rel=\"prev\""), "{html}");
+    assert!(html.contains("start=\"21\""), "{html}");
 }
 
 #[tokio::test]
@@ -821,6 +916,34 @@ async fn pages_edit_conflict_history_fork_proposal_and_search() {
         .submit(&location, &format!("{location}/accept"), &[])
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, html) = camille.get("/o/atelier/documents/repair-cafe").await;
+    assert!(html.contains("Des grille-pain et des lampes réparés."));
+    // A proposal made on revision 2 that rewrites the same field cannot be merged:
+    // accepting it shows the three versions, and nothing changes.
+    let mut late = edit("Des vélos seulement.");
+    late[10] = ("base_revision", "2");
+    late.push(("message", "Que des vélos"));
+    let (status, late_page, body) = dan
+        .submit(
+            "/o/atelier/documents/repair-cafe/edit",
+            "/o/atelier/documents/repair-cafe/proposals",
+            &late,
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (status, _, html) = camille
+        .submit(&late_page, &format!("{late_page}/accept"), &[])
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{html}");
+    for text in [
+        "<caption>Ce que ça produit</caption>",
+        "La proposition",
+        "<pre>Des vélos seulement.</pre>",
+        "<pre>Des grille-pain et des lampes réparés.</pre>",
+        "<pre>Des grille-pain réparés.</pre>",
+    ] {
+        assert!(html.contains(text), "{text} in {html}");
+    }
     let (_, html) = camille.get("/o/atelier/documents/repair-cafe").await;
     assert!(html.contains("Des grille-pain et des lampes réparés."));
 
