@@ -267,18 +267,18 @@ pub async fn create(
         .await?;
     let when = fabrique_core::format_in_zone(&org.timezone, starts_at);
     let link = format!("{}/o/{}/assemblies/{id}", app.config.base_url, org.slug);
+    let mut mails = Vec::with_capacity(emails.len());
     for e in &emails {
-        app.mailer
-            .send(crate::mail::Mail {
-                to: e.try_get("email")?,
-                subject: format!("Convocation : {title}"),
-                body: format!(
-                    "{}\n\n{title}\n{when} ({})\n{place}\n{remote}\n\n{link}\n",
-                    org.name, org.timezone
-                ),
-            })
-            .await;
+        mails.push(crate::mail::Mail {
+            to: e.try_get("email")?,
+            subject: format!("Convocation : {title}"),
+            body: format!(
+                "{}\n\n{title}\n{when} ({})\n{place}\n{remote}\n\n{link}\n",
+                org.name, org.timezone
+            ),
+        });
     }
+    app.mailer.send_all(mails).await;
     load(app, &org.id, &id).await
 }
 

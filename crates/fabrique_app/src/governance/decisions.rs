@@ -886,7 +886,8 @@ pub async fn close_now(
 
 /// E-mails the decision's electorate, or only those whose voice is unused
 /// (`only_non_voters`), with a link to the decision. Best effort: a mail failure never
-/// undoes a vote.
+/// undoes a vote; through SMTP the messages leave in the background, so opening or
+/// closing does not wait for thousands of deliveries.
 async fn notify(app: &App, id: &str, title: &str, subject: &str, only_non_voters: bool) {
     let rows = sqlx::query(
         "SELECT u.email, o.slug FROM decision_electorate e JOIN members m ON m.id = e.member_id JOIN users u ON u.id = m.user_id \
@@ -897,23 +898,24 @@ async fn notify(app: &App, id: &str, title: &str, subject: &str, only_non_voters
     .fetch_all(&app.db.read)
     .await
     .unwrap_or_default();
-    for r in rows {
-        if let (Ok(to), Ok(slug)) = (
-            r.try_get::<String, _>("email"),
-            r.try_get::<String, _>("slug"),
-        ) {
-            app.mailer
-                .send(crate::mail::Mail {
-                    to,
-                    subject: subject.to_owned(),
-                    body: format!(
-                        "{title}\n\n{}/o/{slug}/decisions/{id}\n",
-                        app.config.base_url
-                    ),
-                })
-                .await;
-        }
-    }
+    let mails = rows
+        .iter()
+        .filter_map(|r| {
+            let (to, slug) = (
+                r.try_get::<String, _>("email").ok()?,
+                r.try_get::<String, _>("slug").ok()?,
+            );
+            Some(crate::mail::Mail {
+                to,
+                subject: subject.to_owned(),
+                body: format!(
+                    "{title}\n\n{}/o/{slug}/decisions/{id}\n",
+                    app.config.base_url
+                ),
+            })
+        })
+        .collect();
+    app.mailer.send_all(mails).await;
 }
 
 const DAY_MS: i64 = 24 * 3_600_000;
