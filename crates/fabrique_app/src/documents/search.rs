@@ -8,7 +8,9 @@
 //!
 //! Text is indexed three times: folded (lower case, accents removed), folded and
 //! stemmed for French, folded and stemmed for English; the folded field weighs most, so
-//! exact words rank above stemmed ones. Visibility is a filter of the query itself.
+//! exact words rank above stemmed ones (the title also has a folded field of its own, which
+//! weighs most). Queries run over the segments on every core. Visibility is a filter of the
+//! query itself.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -94,8 +96,6 @@ struct Fields {
     title: Field,
     text: Field,
     title_exact: Field,
-    title_fr: Field,
-    title_en: Field,
     body_exact: Field,
     body_fr: Field,
     body_en: Field,
@@ -178,13 +178,13 @@ impl SearchIndex {
             title: b.add_text_field("title", STORED),
             text: b.add_text_field("text", STORED),
             title_exact: b.add_text_field("title_exact", text_options("fold")),
-            title_fr: b.add_text_field("title_fr", text_options("fold_fr")),
-            title_en: b.add_text_field("title_en", text_options("fold_en")),
             body_exact: b.add_text_field("body_exact", text_options("fold")),
             body_fr: b.add_text_field("body_fr", text_options("fold_fr")),
             body_en: b.add_text_field("body_en", text_options("fold_en")),
         };
-        let index = Index::create_in_ram(b.build());
+        let mut index = Index::create_in_ram(b.build());
+        // A query runs over the index's segments in parallel, one per core.
+        index.set_default_multithread_executor().map_err(internal)?;
         index.tokenizers().register("fold", analyzer(None));
         index
             .tokenizers()
@@ -227,8 +227,6 @@ impl SearchIndex {
             f.title => d.content.title.clone(),
             f.text => text.clone(),
             f.title_exact => d.content.title.clone(),
-            f.title_fr => d.content.title.clone(),
-            f.title_en => d.content.title.clone(),
             f.body_exact => text.clone(),
             f.body_fr => text.clone(),
             f.body_en => text,
@@ -344,9 +342,7 @@ impl SearchIndex {
         let weighted = [
             (f.title_exact, 6.0),
             (f.body_exact, 3.0),
-            (f.title_fr, 2.0),
-            (f.title_en, 1.5),
-            (f.body_fr, 1.0),
+            (f.body_fr, 1.2),
             (f.body_en, 0.8),
         ];
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -559,7 +555,7 @@ pub async fn search(app: &App, actor: Option<&Actor>, q: &SearchQuery) -> AppRes
         )
         .map_err(internal)?;
     let mut snippets = Vec::new();
-    for field in [f.body_fr, f.body_en, f.body_exact] {
+    for field in [f.body_exact, f.body_fr, f.body_en] {
         let mut g = SnippetGenerator::create(&searcher, &query, field).map_err(internal)?;
         g.set_max_num_chars(200);
         snippets.push(g);
