@@ -272,6 +272,7 @@ impl SearchIndex {
                 _ => Some(changes),
             }
         };
+        let rebuilt = changes.is_none();
         match changes {
             None => {
                 // Read the feed's position first: a write landing during the rebuild is
@@ -313,6 +314,22 @@ impl SearchIndex {
         }
         let state = &mut *state;
         blocking(|| state.writer.commit()).map_err(internal)?;
+        if rebuilt {
+            // A full build leaves many small segments (one per memory budget's worth of
+            // documents); each query pays for every segment, so they are merged into a
+            // few, one per core, which the queries then search in parallel.
+            blocking(|| -> tantivy::Result<()> {
+                let mut ids = self.index.searchable_segment_ids()?;
+                ids.sort_by_key(|id| id.uuid_string());
+                let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+                let per = ids.len().div_ceil(cores).max(1);
+                for group in ids.chunks(per).filter(|g| g.len() > 1) {
+                    state.writer.merge(group).wait()?;
+                }
+                Ok(())
+            })
+            .map_err(internal)?;
+        }
         self.reader.reload().map_err(internal)?;
         self.seen.store(state.last_seq, Ordering::Release);
         Ok(())
