@@ -577,8 +577,7 @@ pub async fn search(app: &App, actor: Option<&Actor>, q: &SearchQuery) -> AppRes
         g.set_max_num_chars(200);
         snippets.push(g);
     }
-    let mut results = Vec::new();
-    for (_, address) in top {
+    let hit = |address: tantivy::DocAddress| -> AppResult<Hit> {
         let d: TantivyDocument = searcher.doc(address).map_err(internal)?;
         let get = |field| {
             d.get_first(field)
@@ -594,7 +593,7 @@ pub async fn search(app: &App, actor: Option<&Actor>, q: &SearchQuery) -> AppRes
             .find(|s| !s.is_empty())
             .map(|s| s.to_html())
             .unwrap_or_else(|| escape(&fabrique_commons::snippet(&text, 200)));
-        results.push(Hit {
+        Ok(Hit {
             org: get(f.org),
             id: get(f.id),
             slug: get(f.slug),
@@ -602,8 +601,33 @@ pub async fn search(app: &App, actor: Option<&Actor>, q: &SearchQuery) -> AppRes
             kind: get(f.kind),
             license: get(f.license),
             snippet,
-        });
-    }
+        })
+    };
+    // Extracts re-read and re-tokenise each result's text (stemming it when the exact words
+    // are not there): the results are shared among the cores.
+    let addresses: Vec<tantivy::DocAddress> = top.into_iter().map(|(_, a)| a).collect();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per = addresses.len().div_ceil(cores).max(4);
+    let mut chunks = addresses.chunks(per);
+    let first = chunks.next().unwrap_or_default();
+    let results: Vec<Hit> = std::thread::scope(|scope| -> AppResult<Vec<Hit>> {
+        let others: Vec<_> = chunks
+            .map(|chunk| {
+                scope.spawn(|| chunk.iter().map(|a| hit(*a)).collect::<AppResult<Vec<_>>>())
+            })
+            .collect();
+        let mut results = first
+            .iter()
+            .map(|a| hit(*a))
+            .collect::<AppResult<Vec<_>>>()?;
+        for other in others {
+            match other.join() {
+                Ok(hits) => results.extend(hits?),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        Ok(results)
+    })?;
     Ok(Results {
         results,
         total,
