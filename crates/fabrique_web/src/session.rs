@@ -228,7 +228,12 @@ impl FromRequestParts<AppState> for Ctx {
             Ok(user) => ctx.user = user.map(|(a, _)| a),
             Err(e) => return Err(ctx.fail(e)),
         }
-        if let (Some(user), Some(slug)) = (&ctx.user, org_slug_of(parts.uri.path())) {
+        // The role only chooses which tabs a page shows; the live fragments polled every
+        // few seconds show none, and skip the query.
+        let shows_tabs = !parts.uri.path().ends_with("/live");
+        if let (Some(user), Some(slug), true) =
+            (&ctx.user, org_slug_of(parts.uri.path()), shows_tabs)
+        {
             match orgs::role_in(&state.app, user, slug).await {
                 Ok(role) => ctx.org_role = role,
                 Err(e) => return Err(ctx.fail(e)),
